@@ -1,6 +1,9 @@
 package store
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // Role is what an authenticated caller is to the platform.
 type Role string
@@ -53,4 +56,20 @@ func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin || p.Role == Role
 // Is reports whether p is the given role acting for the given ID, or an admin.
 func (p Principal) Is(role Role, id int64) bool {
 	return p.IsAdmin() || (p.Role == role && p.ID == id)
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying who is acting, so that layers far from
+// the request (cache invalidation audit, order events) can record it.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns who is acting in ctx, or System when nobody is.
+func PrincipalFrom(ctx context.Context) Principal {
+	if p, ok := ctx.Value(principalKey{}).(Principal); ok {
+		return p
+	}
+	return System()
 }
