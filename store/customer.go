@@ -52,7 +52,7 @@ type CustomerInput struct {
 	Name      string    `json:"name" validate:"required,min=1,max=120" example:"Asha Rao"`
 	Email     string    `json:"email" validate:"required,email,max=254" example:"asha@example.com"`
 	Phone     string    `json:"phone" validate:"required,e164" example:"+919812345678"`
-	Addresses []Address `json:"addresses" validate:"max=10,dive"`
+	Addresses []Address `json:"addresses,omitempty" validate:"max=10,dive"`
 }
 
 // Validate checks the rules a single field tag cannot express.

@@ -22,7 +22,7 @@ type MenuItem struct {
 	// Available is false while the kitchen cannot make it; it cannot be ordered then.
 	Available bool `json:"available" example:"true"`
 	// Tags such as "veg", "spicy", "bestseller".
-	Tags []string `json:"tags" example:"spicy,bestseller"`
+	Tags []string `json:"tags"`
 	// CreatedAt is when the item was added, UTC.
 	CreatedAt time.Time `json:"created_at"`
 	// UpdatedAt is when it last changed, UTC.
@@ -32,13 +32,13 @@ type MenuItem struct {
 // MenuItemInput is what a menu item is created from.
 type MenuItemInput struct {
 	Name        string `json:"name" validate:"required,min=1,max=120" example:"Chicken Biryani"`
-	Description string `json:"description" validate:"max=1000" example:"Andhra-style dum biryani with raita"`
+	Description string `json:"description,omitempty" validate:"max=1000" example:"Andhra-style dum biryani with raita"`
 	Category    string `json:"category" validate:"required,min=1,max=60" example:"Mains"`
 	// Price per unit; its currency must be the restaurant's.
 	Price Money `json:"price"`
 	// Available defaults to true when omitted.
 	Available *bool    `json:"available,omitempty" example:"true"`
-	Tags      []string `json:"tags,omitempty" validate:"max=20,dive,min=1,max=30" example:"spicy"`
+	Tags      []string `json:"tags,omitempty" validate:"max=20,dive,min=1,max=30"`
 }
 
 // Validate checks the rules a single field tag cannot express.

@@ -131,7 +131,7 @@ type RestaurantInput struct {
 	// Timezone is an IANA zone name; defaults to UTC.
 	Timezone string `json:"timezone,omitempty" validate:"omitempty,max=64" example:"Asia/Kolkata"`
 	// OpeningHours lists the periods the kitchen takes orders.
-	OpeningHours []OpeningHours `json:"opening_hours" validate:"max=28,dive"`
+	OpeningHours []OpeningHours `json:"opening_hours,omitempty" validate:"max=28,dive"`
 	// DeliveryRadiusM is the delivery radius in metres, 100..50000.
 	DeliveryRadiusM int `json:"delivery_radius_m" validate:"gte=100,lte=50000" example:"5000"`
 	// MinimumOrder is the smallest subtotal accepted; it fixes the restaurant's currency.

@@ -44,7 +44,7 @@ type ReviewInput struct {
 	// Rating from 1 to 5.
 	Rating int `json:"rating" validate:"required,gte=1,lte=5" example:"5"`
 	// Text of the review, up to 2000 characters.
-	Text string `json:"text" validate:"max=2000" example:"Best biryani in town, arrived hot."`
+	Text string `json:"text,omitempty" validate:"max=2000" example:"Best biryani in town, arrived hot."`
 }
 
 // Validate checks the rules a single field tag cannot express.

@@ -73,14 +73,23 @@ func randomHex(n int) string {
 // see how the code under test behaves when Redis goes away and comes back.
 type Server struct {
 	// Addr is host:port; it stays the same across restarts.
-	Addr string
-	t    testing.TB
-	cmd  *exec.Cmd
+	Addr       string
+	t          testing.TB
+	cmd        *exec.Cmd
+	dir        string
+	persistent bool
 }
+
+// ServerOption configures StartServer.
+type ServerOption func(*Server)
+
+// Persistent makes the server keep its data across Stop and Start, like a
+// production Redis restarting: an append-only file synced on every write.
+func Persistent() ServerOption { return func(s *Server) { s.persistent = true } }
 
 // StartServer starts a private redis-server on a free port. It needs the
 // redis-server binary (Debian's redis-server package; `make test` installs it).
-func StartServer(t testing.TB) *Server {
+func StartServer(t testing.TB, opts ...ServerOption) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("redis-server is not installed (run the tests with `make test`, which installs it): %v", err)
@@ -91,7 +100,10 @@ func StartServer(t testing.TB) *Server {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	s := &Server{Addr: addr, t: t}
+	s := &Server{Addr: addr, t: t, dir: t.TempDir()}
+	for _, o := range opts {
+		o(s)
+	}
 	s.Start()
 	t.Cleanup(s.Stop)
 	return s
@@ -101,8 +113,12 @@ func StartServer(t testing.TB) *Server {
 func (s *Server) Start() {
 	s.t.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
-	s.cmd = exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", s.t.TempDir())
+	aof := []string{"--appendonly", "no"}
+	if s.persistent {
+		aof = []string{"--appendonly", "yes", "--appendfsync", "always"}
+	}
+	args := append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--dir", s.dir}, aof...)
+	s.cmd = exec.Command("redis-server", args...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}

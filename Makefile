@@ -1,0 +1,67 @@
+# dabba's two commands: `make run` starts the platform with embedded defaults,
+# `make test` runs every test against real PostgreSQL and Redis.
+# `make help` lists every target.
+
+GO ?= go
+# Tools run at pinned versions through the Go module proxy; nothing to install.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+OAPI_CODEGEN := github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2
+# protoc-gen-go at the version of google.golang.org/protobuf in go.mod.
+PROTOC_GEN_GO = google.golang.org/protobuf/cmd/protoc-gen-go@$(shell $(GO) list -m -f '{{.Version}}' google.golang.org/protobuf)
+# Development state (embedded PostgreSQL, secrets, built binaries); git ignores it.
+STATE := .dabba
+# Services for the tests: make sure they answer, export TEST_DATABASE_URL and TEST_REDIS_URL, run the command.
+WITH_SERVICES := bash .ci/services.sh run
+BENCH ?= .
+PKG ?= ./...
+
+.DEFAULT_GOAL := help
+.PHONY: help run test build lint openapi openapi-check client proto bench services-stop
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: ## start dabba; without DATABASE_URL/REDIS_URL it runs embedded PostgreSQL and Redis and loads demo data
+	DABBA_ENV=$${DABBA_ENV:-development} $(GO) run ./cmd/dabba serve
+
+test: ## run every test with the race detector against real PostgreSQL and Redis (started, even installed, when absent)
+	$(WITH_SERVICES) $(GO) test -race -count=1 ./...
+
+bench: ## run benchmarks against real services (BENCH=regexp PKG=./store/...)
+	$(WITH_SERVICES) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
+
+services-stop: ## stop the PostgreSQL and Redis that make test started
+	bash .ci/services.sh stop
+
+build: ## build the dabba binary into .dabba/bin/dabba
+	$(GO) build -o $(STATE)/bin/dabba ./cmd/dabba
+	@echo "built $(STATE)/bin/dabba"
+
+lint: ## gofmt, go vet and staticcheck must all be clean
+	@unformatted=$$(find . -path './.*' -prune -o -name '*.go' -print | xargs gofmt -l); \
+	if [ -n "$$unformatted" ]; then echo "gofmt wants to change (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+openapi: ## regenerate api/openapi.json from the code
+	$(GO) run ./cmd/dabba openapi -o api/openapi.json
+
+openapi-check: ## fail when api/openapi.json or the generated client is not what the code makes
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./cmd/dabba openapi -o "$$tmp/openapi.json" || exit 1; \
+	if ! diff -u api/openapi.json "$$tmp/openapi.json" >"$$tmp/spec.diff"; then \
+		head -n 60 "$$tmp/spec.diff"; echo "api/openapi.json is stale: run make openapi client and commit the result"; exit 1; fi; \
+	sed "s|^output:.*|output: $$tmp/client.gen.go|" api/client/oapi-codegen.yaml >"$$tmp/oapi-codegen.yaml"; \
+	$(GO) run $(OAPI_CODEGEN) -config "$$tmp/oapi-codegen.yaml" api/openapi.json || exit 1; \
+	if ! diff -q api/client/client.gen.go "$$tmp/client.gen.go" >/dev/null; then \
+		echo "api/client/client.gen.go is stale: run make client and commit the result"; exit 1; fi; \
+	echo "api/openapi.json and api/client are up to date"
+
+client: ## regenerate the Go client api/client/client.gen.go from api/openapi.json
+	$(GO) run $(OAPI_CODEGEN) -config api/client/oapi-codegen.yaml api/openapi.json
+
+proto: ## regenerate the protobuf messages of actors/ (needs protoc: apt-get install protobuf-compiler)
+	@command -v protoc >/dev/null || { echo "protoc is not installed: apt-get install protobuf-compiler (Debian) or brew install protobuf (macOS)"; exit 1; }
+	@ls actors/*.proto >/dev/null 2>&1 || { echo "no .proto files in actors/"; exit 1; }
+	GOBIN=$(abspath $(STATE)/bin) $(GO) install $(PROTOC_GEN_GO)
+	PATH="$(abspath $(STATE)/bin):$$PATH" protoc --go_out=. --go_opt=paths=source_relative actors/*.proto

@@ -1,0 +1,90 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/go-fuego/fuego"
+	"github.com/go-fuego/fuego/option"
+
+	"github.com/dabba/dabba/store"
+)
+
+// CourierList is a page of couriers.
+type CourierList store.Page[store.Courier]
+
+func (s *Server) courierRoutes(g *fuego.Server) {
+	tag := option.Tags("couriers")
+	fuego.Get(g, "/couriers", s.listCouriers, tag, option.OperationID("listCouriers"),
+		option.Summary("List couriers"), option.Description("Admin only."),
+		option.Query("status", "Only couriers in this state: offline, available or busy."),
+		pageOptions(), problemResponses(http.StatusForbidden))
+	fuego.Post(g, "/couriers", s.createCourier, tag, option.OperationID("createCourier"), created(),
+		option.Summary("Add a courier"), option.Description("Admin only. New couriers start offline."),
+		problemResponses(http.StatusForbidden))
+	fuego.Get(g, "/couriers/{id}", s.getCourier, tag, option.OperationID("getCourier"),
+		option.Summary("Get a courier"), option.Description("The courier themself or an admin."),
+		idPath("Courier ID."), problemResponses(http.StatusForbidden, http.StatusNotFound))
+	fuego.Patch(g, "/couriers/{id}", s.updateCourier, tag, option.OperationID("updateCourier"),
+		option.Summary("Change a courier"), option.Description("The courier themself (e.g. going online: `status: available`) or an admin."),
+		idPath("Courier ID."), problemResponses(http.StatusForbidden, http.StatusNotFound))
+}
+
+func (s *Server) listCouriers(c fuego.ContextNoBody) (CourierList, error) {
+	p, err := caller(c.Context())
+	if err != nil {
+		return CourierList{}, err
+	}
+	if err := requireAdmin(p); err != nil {
+		return CourierList{}, err
+	}
+	page, err := pageRequest(c)
+	if err != nil {
+		return CourierList{}, err
+	}
+	f := store.CourierFilter{Status: store.CourierStatus(c.QueryParam("status")), Page: page}
+	switch f.Status {
+	case "", store.CourierOffline, store.CourierAvailable, store.CourierBusy:
+	default:
+		return CourierList{}, badParameter("status", "must be offline, available or busy")
+	}
+	list, err := s.services.Couriers.Couriers(c.Context(), f)
+	return CourierList(list), err
+}
+
+func (s *Server) createCourier(c fuego.ContextWithBody[store.CourierInput]) (*store.Courier, error) {
+	p, err := caller(c.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := requireAdmin(p); err != nil {
+		return nil, err
+	}
+	in, err := c.Body()
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	return s.services.Couriers.CreateCourier(c.Context(), in)
+}
+
+func (s *Server) getCourier(c fuego.ContextNoBody) (*store.Courier, error) {
+	id, err := pathSelf(c, store.RoleCourier, "courier")
+	if err != nil {
+		return nil, err
+	}
+	return s.services.Couriers.Courier(c.Context(), id)
+}
+
+func (s *Server) updateCourier(c fuego.ContextWithBody[store.CourierPatch]) (*store.Courier, error) {
+	id, err := pathSelf(c, store.RoleCourier, "courier")
+	if err != nil {
+		return nil, err
+	}
+	patch, err := c.Body()
+	if err != nil {
+		return nil, err
+	}
+	return s.services.Couriers.UpdateCourier(c.Context(), id, patch)
+}

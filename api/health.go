@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/go-fuego/fuego"
+	"github.com/go-fuego/fuego/option"
+
+	"github.com/dabba/dabba/store"
+)
+
+// Liveness is the answer of /healthz: the process is up.
+type Liveness struct {
+	// Status is always "ok" when the process answers.
+	Status string `json:"status" example:"ok"`
+	// Version of the running binary.
+	Version string `json:"version" example:"v0.1.0"`
+	// UptimeSeconds since the server started.
+	UptimeSeconds int64 `json:"uptime_seconds" example:"3600"`
+}
+
+// Readiness is the answer of /readyz: whether each dependency answers.
+type Readiness struct {
+	// Status is "ready" when every check passed, else "not_ready".
+	Status string `json:"status" example:"ready"`
+	// Checks lists each dependency's result.
+	Checks []CheckResult `json:"checks"`
+}
+
+// CheckResult is one dependency's readiness.
+type CheckResult struct {
+	// Name of the dependency.
+	Name string `json:"name" example:"postgres"`
+	// OK is true when it answered in time.
+	OK bool `json:"ok" example:"true"`
+	// Error says why it did not.
+	Error string `json:"error,omitempty" example:"dial tcp 127.0.0.1:5432: connect: connection refused"`
+	// LatencyMS is how long the probe took, in milliseconds.
+	LatencyMS float64 `json:"latency_ms" example:"0.4"`
+}
+
+func (s *Server) publicRoutes(f *fuego.Server) {
+	tag := option.Tags("operations")
+	fuego.Get(f, "/healthz", s.healthz, tag, option.OperationID("healthz"),
+		option.Summary("Liveness"), option.Description("Public. 200 while the process runs."))
+	fuego.Get(f, "/readyz", s.readyz, tag, option.OperationID("readyz"),
+		option.Summary("Readiness"), option.Description("Public. 200 when PostgreSQL and Redis answer, 503 otherwise."),
+		option.AddResponse(http.StatusServiceUnavailable, "A dependency is down", fuego.Response{Type: Readiness{}, ContentTypes: []string{"application/json"}}))
+	fuego.Get(f, "/problems", s.problems, tag, option.OperationID("listProblems"),
+		option.Summary("Problem types"), option.Description("Public. Every problem `type` dabba answers with, and what it means."))
+	fuego.Get(f, "/problems/{code}", s.problem, tag, option.OperationID("getProblem"),
+		option.Summary("One problem type"), option.Path("code", "The problem code, e.g. validation."),
+		problemResponses(http.StatusNotFound))
+}
+
+func (s *Server) healthz(fuego.ContextNoBody) (Liveness, error) {
+	return Liveness{Status: "ok", Version: s.cfg.Version, UptimeSeconds: int64(time.Since(s.started).Seconds())}, nil
+}
+
+func (s *Server) readyz(c fuego.ContextNoBody) (Readiness, error) {
+	ctx, cancel := context.WithTimeout(c.Context(), 2*time.Second)
+	defer cancel()
+	out := Readiness{Status: "ready", Checks: make([]CheckResult, len(s.deps.Checks))}
+	done := make(chan struct{}, len(s.deps.Checks))
+	for i, chk := range s.deps.Checks {
+		go func() {
+			start := time.Now()
+			err := chk.Probe(ctx)
+			res := CheckResult{Name: chk.Name, OK: err == nil, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+			if err != nil {
+				res.Error = err.Error()
+			}
+			out.Checks[i] = res
+			done <- struct{}{}
+		}()
+	}
+	for range s.deps.Checks {
+		<-done
+	}
+	for _, r := range out.Checks {
+		if !r.OK {
+			out.Status = "not_ready"
+			c.Response().Header().Set("Content-Type", "application/json")
+			c.SetStatus(http.StatusServiceUnavailable)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) problems(fuego.ContextNoBody) (ProblemCatalogue, error) {
+	return problemCatalogue(), nil
+}
+
+func (s *Server) problem(c fuego.ContextNoBody) (ProblemDescription, error) {
+	code := c.PathParam("code")
+	for _, p := range problemCatalogue().Problems {
+		if p.Code == code {
+			return p, nil
+		}
+	}
+	return ProblemDescription{}, store.Errorf(store.ENOTFOUND, "problem_not_found", "there is no problem type %q", code)
+}

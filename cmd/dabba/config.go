@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything dabba can be told, from flags and the environment
+// (a flag wins over its variable). README.md documents each entry.
+type Config struct {
+	// Env is "development" (embedded defaults, generated secrets, short
+	// cache TTLs) or "production" (real servers and secrets required).
+	Env string
+	// HTTPAddr is where the API, websockets and web apps listen.
+	HTTPAddr string
+	// DatabaseURL is the PostgreSQL server; empty in development starts an
+	// embedded one.
+	DatabaseURL string
+	// RedisURL is the Redis server; empty in development starts an
+	// in-process one.
+	RedisURL string
+	// JWTSecret signs bearer tokens; empty in development means a secret
+	// generated once and kept in DataDir.
+	JWTSecret string
+	// DataDir holds the embedded PostgreSQL's data and the development secret.
+	DataDir string
+	// DBMaxConns sizes the PostgreSQL connection pool.
+	DBMaxConns int
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// LogFormat is text or json.
+	LogFormat string
+	// Seed loads the demo data on start (default: on in development).
+	Seed bool
+	// MaxBodyBytes bounds request bodies.
+	MaxBodyBytes int64
+}
+
+// Production reports whether dabba runs in production mode.
+func (c *Config) Production() bool { return c.Env == "production" }
+
+// bindFlags registers the configuration flags on fs, with defaults taken
+// from the environment, and returns a function that validates the result.
+func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
+	var errs []error
+	str := func(p *string, name, env, def, usage string) {
+		fs.StringVar(p, name, envOr(env, def), usage+" ($"+env+")")
+	}
+	str(&c.Env, "env", "DABBA_ENV", "development", "development or production")
+	str(&c.HTTPAddr, "http-addr", "DABBA_HTTP_ADDR", "127.0.0.1:8080", "listen address of the HTTP server")
+	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL URL; empty starts an embedded PostgreSQL in development")
+	str(&c.RedisURL, "redis-url", "REDIS_URL", "", "Redis URL; empty starts an in-process Redis in development")
+	str(&c.JWTSecret, "jwt-secret", "DABBA_JWT_SECRET", "", "secret that signs bearer tokens (at least 32 bytes); generated in development")
+	str(&c.DataDir, "data-dir", "DABBA_DATA_DIR", ".dabba", "folder for the embedded PostgreSQL's data and the development secret")
+	str(&c.LogLevel, "log-level", "DABBA_LOG_LEVEL", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "DABBA_LOG_FORMAT", "text", "text or json")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", int64(envInt("DABBA_MAX_BODY_BYTES", 64<<10, &errs)), "largest request body accepted ($DABBA_MAX_BODY_BYTES)")
+	seedDefault := os.Getenv("DABBA_SEED")
+	fs.BoolVar(&c.Seed, "seed", seedDefault == "true" || (seedDefault == "" && envOr("DABBA_ENV", "development") == "development"),
+		"load the demo data on start ($DABBA_SEED; default true in development)")
+	return func() error {
+		if c.Env != "development" && c.Env != "production" {
+			errs = append(errs, fmt.Errorf("env must be development or production, got %q", c.Env))
+		}
+		if c.LogFormat != "text" && c.LogFormat != "json" {
+			errs = append(errs, fmt.Errorf("log-format must be text or json, got %q", c.LogFormat))
+		}
+		if c.DBMaxConns < 1 {
+			errs = append(errs, fmt.Errorf("db-max-conns must be at least 1, got %d", c.DBMaxConns))
+		}
+		return errors.Join(errs...)
+	}
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int, errs *[]error) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("$%s must be an integer, got %q", name, v))
+		return def
+	}
+	return n
+}
+
+func envDuration(name string, def time.Duration, errs *[]error) time.Duration {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("$%s must be a duration such as 30s, got %q", name, v))
+		return def
+	}
+	return d
+}

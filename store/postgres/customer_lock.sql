@@ -1,0 +1,5 @@
+-- One customer with an open account, locked against concurrent changes.
+SELECT id, name, email, phone, addresses, created_at, updated_at
+FROM customers
+WHERE id = @id AND deleted_at IS NULL
+FOR UPDATE

@@ -1,0 +1,1 @@
+DELETE FROM restaurant_hours WHERE restaurant_id = @restaurant_id
