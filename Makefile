@@ -43,11 +43,16 @@ lint: ## gofmt, go vet and staticcheck must all be clean
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-openapi: ## regenerate api/openapi.json from the code
+openapi: ## regenerate api/schema_docs.go (schema docs from Go comments) and api/openapi.json from the code
+	$(GO) generate ./api
 	$(GO) run ./cmd/dabba openapi -o api/openapi.json
 
-openapi-check: ## fail when api/openapi.json or the generated client is not what the code makes
+openapi-check: ## fail when api/openapi.json, its schema docs or the generated client is not what the code makes
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cp api/schema_docs.go "$$tmp/schema_docs.go"; $(GO) generate ./api || exit 1; \
+	if ! diff -q "$$tmp/schema_docs.go" api/schema_docs.go >/dev/null; then \
+		cp "$$tmp/schema_docs.go" api/schema_docs.go; \
+		echo "api/schema_docs.go is stale: run make openapi client and commit the result"; exit 1; fi; \
 	$(GO) run ./cmd/dabba openapi -o "$$tmp/openapi.json" || exit 1; \
 	if ! diff -u api/openapi.json "$$tmp/openapi.json" >"$$tmp/spec.diff"; then \
 		head -n 60 "$$tmp/spec.diff"; echo "api/openapi.json is stale: run make openapi client and commit the result"; exit 1; fi; \
