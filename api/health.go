@@ -23,7 +23,8 @@ type Liveness struct {
 
 // Readiness is the answer of /readyz: whether each dependency answers.
 type Readiness struct {
-	// Status is "ready" when every check passed, else "not_ready".
+	// Status is "ready" when every check passed, "degraded" when only
+	// optional ones failed (the node serves, slower), else "not_ready".
 	Status string `json:"status" example:"ready"`
 	// Checks lists each dependency's result.
 	Checks []CheckResult `json:"checks"`
@@ -33,6 +34,9 @@ type Readiness struct {
 type CheckResult struct {
 	// Name of the dependency.
 	Name string `json:"name" example:"postgres"`
+	// Optional is true for a dependency the node can serve without (Redis:
+	// reads then go to PostgreSQL).
+	Optional bool `json:"optional" example:"false"`
 	// OK is true when it answered in time.
 	OK bool `json:"ok" example:"true"`
 	// Error says why it did not.
@@ -46,7 +50,7 @@ func (s *Server) publicRoutes(f *fuego.Server) {
 	fuego.Get(f, "/healthz", s.healthz, tag, option.OperationID("healthz"),
 		option.Summary("Liveness"), option.Description("Public. 200 while the process runs."))
 	fuego.Get(f, "/readyz", s.readyz, tag, option.OperationID("readyz"),
-		option.Summary("Readiness"), option.Description("Public. 200 when PostgreSQL and Redis answer, 503 otherwise."),
+		option.Summary("Readiness"), option.Description("Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise."),
 		option.AddResponse(http.StatusServiceUnavailable, "A dependency is down", fuego.Response{Type: Readiness{}, ContentTypes: []string{"application/json"}}))
 	fuego.Get(f, "/problems", s.problems, tag, option.OperationID("listProblems"),
 		option.Summary("Problem types"), option.Description("Public. Every problem `type` dabba answers with, and what it means."))
@@ -68,7 +72,7 @@ func (s *Server) readyz(c fuego.ContextNoBody) (Readiness, error) {
 		go func() {
 			start := time.Now()
 			err := chk.Probe(ctx)
-			res := CheckResult{Name: chk.Name, OK: err == nil, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
+			res := CheckResult{Name: chk.Name, Optional: chk.Optional, OK: err == nil, LatencyMS: float64(time.Since(start).Microseconds()) / 1000}
 			if err != nil {
 				res.Error = err.Error()
 			}
@@ -80,11 +84,16 @@ func (s *Server) readyz(c fuego.ContextNoBody) (Readiness, error) {
 		<-done
 	}
 	for _, r := range out.Checks {
-		if !r.OK {
+		switch {
+		case !r.OK && !r.Optional:
 			out.Status = "not_ready"
-			c.Response().Header().Set("Content-Type", "application/json")
-			c.SetStatus(http.StatusServiceUnavailable)
+		case !r.OK && out.Status == "ready":
+			out.Status = "degraded"
 		}
+	}
+	if out.Status == "not_ready" {
+		c.Response().Header().Set("Content-Type", "application/json")
+		c.SetStatus(http.StatusServiceUnavailable)
 	}
 	return out, nil
 }

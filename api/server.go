@@ -40,6 +40,8 @@ type Check struct {
 	Name string
 	// Probe returns nil when the dependency answers.
 	Probe func(ctx context.Context) error
+	// Optional marks a dependency the node serves without, degraded.
+	Optional bool
 }
 
 // Deps are what the HTTP layer serves.

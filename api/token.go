@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
@@ -32,6 +34,15 @@ func NewTokens(secret []byte) (*Tokens, error) {
 		return nil, fmt.Errorf("the JWT signing secret must be at least %d bytes, got %d", MinSecretBytes, len(secret))
 	}
 	return &Tokens{secret: secret, now: time.Now}, nil
+}
+
+// Derive returns a 32-byte key for another purpose, derived from the
+// signing secret with HMAC-SHA256 under label, so one configured secret can
+// key several things without any two sharing a key.
+func (t *Tokens) Derive(label string) []byte {
+	m := hmac.New(sha256.New, t.secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 type claims struct {

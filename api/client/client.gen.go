@@ -228,6 +228,9 @@ type CheckResult struct {
 
 	// Ok OK is true when it answered in time.
 	Ok bool `json:"ok"`
+
+	// Optional Optional is true for a dependency the node can serve without (Redis: reads then go to PostgreSQL).
+	Optional bool `json:"optional"`
 }
 
 // Courier Courier is a person who carries orders from kitchens to customers.
@@ -638,7 +641,7 @@ type Rating struct {
 type Readiness struct {
 	Checks []CheckResult `json:"checks"`
 
-	// Status Status is "ready" when every check passed, else "not_ready".
+	// Status Status is "ready" when every check passed, "degraded" when only optional ones failed (the node serves, slower), else "not_ready".
 	Status string `json:"status"`
 }
 
@@ -1420,7 +1423,7 @@ type ClientInterface interface {
 	//
 	// ---
 	//
-	// Public. 200 when PostgreSQL and Redis answer, 503 otherwise.
+	// Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise.
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2289,7 +2292,7 @@ func (c *Client) GetProblem(ctx context.Context, code string, reqEditors ...Requ
 //
 // ---
 //
-// Public. 200 when PostgreSQL and Redis answer, 503 otherwise.
+// Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise.
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4797,7 +4800,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// ---
 	//
-	// Public. 200 when PostgreSQL and Redis answer, 503 otherwise.
+	// Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7944,7 +7947,7 @@ func (c *ClientWithResponses) GetProblemWithResponse(ctx context.Context, code s
 //
 // ---
 //
-// Public. 200 when PostgreSQL and Redis answer, 503 otherwise.
+// Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -41,6 +41,16 @@ type Config struct {
 	Seed bool
 	// MaxBodyBytes bounds request bodies.
 	MaxBodyBytes int64
+	// CachePrefix starts every cache key.
+	CachePrefix string
+	// CacheTTLOverrides replaces entries of the TTL table, e.g.
+	// "restaurants=10m,orders=2m".
+	CacheTTLOverrides string
+	// CacheSecret keys the HMAC of secure cache keys; empty derives one
+	// from the JWT secret, so every node of a fleet agrees.
+	CacheSecret string
+	// NoCache serves every read from PostgreSQL (to measure the cache).
+	NoCache bool
 }
 
 // Production reports whether dabba runs in production mode.
@@ -61,6 +71,10 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	str(&c.DataDir, "data-dir", "DABBA_DATA_DIR", ".dabba", "folder for the embedded PostgreSQL's data and the development secret")
 	str(&c.LogLevel, "log-level", "DABBA_LOG_LEVEL", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "DABBA_LOG_FORMAT", "text", "text or json")
+	str(&c.CachePrefix, "cache-prefix", "DABBA_CACHE_PREFIX", "zomato-enterprise-cache", "prefix of every cache key")
+	str(&c.CacheTTLOverrides, "cache-ttl", "DABBA_CACHE_TTL_OVERRIDES", "", "TTL table overrides, e.g. restaurants=10m,orders=2m")
+	str(&c.CacheSecret, "cache-secret", "DABBA_CACHE_SECRET", "", "HMAC secret of secure cache keys (default: derived from the JWT secret)")
+	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", int64(envInt("DABBA_MAX_BODY_BYTES", 64<<10, &errs)), "largest request body accepted ($DABBA_MAX_BODY_BYTES)")

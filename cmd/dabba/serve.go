@@ -20,6 +20,7 @@ import (
 	"github.com/dabba/dabba/api"
 	"github.com/dabba/dabba/cmd/dabba/internal/demo"
 	"github.com/dabba/dabba/realtime"
+	"github.com/dabba/dabba/store/cache"
 	"github.com/dabba/dabba/store"
 )
 
@@ -52,7 +53,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	services := p.db.Services()
+	cached, err := openCache(cfg, p, reg, log)
+	if err != nil {
+		return err
+	}
+	defer cached.Close()
+	services := cached.Services()
+	if cfg.NoCache {
+		log.Warn("the cache is off (--no-cache): every read goes to PostgreSQL")
+		services = p.db.Services()
+	}
 	hub, err := realtime.New(realtime.Config{
 		Broker:        realtime.NewBroker(p.redis, realtime.BrokerConfig{}),
 		Authenticator: api.NewSocketAuthenticator(p.tokens, services.Orders),
@@ -72,7 +82,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		Metrics:  reg,
 		Checks: []api.Check{
 			{Name: "postgres", Probe: p.db.Ping},
-			{Name: "redis", Probe: func(ctx context.Context) error { return p.redis.Ping(ctx).Err() }},
+			{Name: "redis", Probe: func(ctx context.Context) error { return p.redis.Ping(ctx).Err() }, Optional: true},
 		},
 	})
 	if err != nil {
@@ -149,6 +159,31 @@ func welcome(ctx context.Context, w io.Writer, p *platform, base string, show de
 	}
 	fmt.Fprintf(w, "\n  Try: curl -H \"Authorization: Bearer <token>\" %s/restaurants\n\n", base)
 	return nil
+}
+
+// openCache builds the enterprise cache over the database from the
+// configuration.
+func openCache(cfg Config, p *platform, reg prometheus.Registerer, log *slog.Logger) (*cache.Cache, error) {
+	profile, err := cache.ParseProfile(cfg.Env)
+	if err != nil {
+		return nil, err
+	}
+	overrides, err := cache.ParseTTLOverrides(cfg.CacheTTLOverrides)
+	if err != nil {
+		return nil, fmt.Errorf("DABBA_CACHE_TTL_OVERRIDES: %w", err)
+	}
+	secret := []byte(cfg.CacheSecret)
+	if len(secret) == 0 {
+		secret = p.tokens.Derive("dabba cache secure keys")
+	}
+	c, err := cache.New(cache.Config{
+		Redis: p.redis, Prefix: cfg.CachePrefix, Profile: profile, TTLOverrides: overrides,
+		Secret: secret, Source: p.db.Services(), Registerer: reg, Logger: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start the cache: %w", err)
+	}
+	return c, nil
 }
 
 // demoSubjects picks who the development tokens speak for: the showcase
