@@ -20,8 +20,8 @@ import (
 	"github.com/dabba/dabba/api"
 	"github.com/dabba/dabba/cmd/dabba/internal/demo"
 	"github.com/dabba/dabba/realtime"
-	"github.com/dabba/dabba/store/cache"
 	"github.com/dabba/dabba/store"
+	"github.com/dabba/dabba/store/cache"
 )
 
 func runServe(ctx context.Context, args []string, stdout io.Writer) error {
