@@ -1,6 +1,10 @@
 package api
 
 import (
+	"context"
+
+	"github.com/go-fuego/fuego"
+
 	"github.com/dabba/dabba/store"
 )
 
@@ -52,4 +56,45 @@ func pathSelf(c requestContext, role store.Role, entity string) (int64, error) {
 		return 0, err
 	}
 	return id, requireSelf(p, role, id, entity)
+}
+
+// validated reads the request body and checks the rules its type states in
+// a Validate method, if it has one (fuego has already applied the
+// validate tags).
+func validated[B any](c fuego.ContextWithBody[B]) (B, error) {
+	b, err := c.Body()
+	if err != nil {
+		return b, err
+	}
+	if v, ok := any(&b).(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// adminBody is validated for operations only admins may call.
+func adminBody[B any](c fuego.ContextWithBody[B]) (B, error) {
+	if err := callerIsAdmin(c.Context()); err != nil {
+		var zero B
+		return zero, err
+	}
+	return validated(c)
+}
+
+// adminPage reads the page of a list only admins may read.
+func adminPage(c requestContext) (store.PageRequest, error) {
+	if err := callerIsAdmin(c.Context()); err != nil {
+		return store.PageRequest{}, err
+	}
+	return pageRequest(c)
+}
+
+func callerIsAdmin(ctx context.Context) error {
+	p, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	return requireAdmin(p)
 }

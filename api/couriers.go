@@ -30,14 +30,7 @@ func (s *Server) courierRoutes(g *fuego.Server) {
 }
 
 func (s *Server) listCouriers(c fuego.ContextNoBody) (CourierList, error) {
-	p, err := caller(c.Context())
-	if err != nil {
-		return CourierList{}, err
-	}
-	if err := requireAdmin(p); err != nil {
-		return CourierList{}, err
-	}
-	page, err := pageRequest(c)
+	page, err := adminPage(c)
 	if err != nil {
 		return CourierList{}, err
 	}
@@ -52,18 +45,8 @@ func (s *Server) listCouriers(c fuego.ContextNoBody) (CourierList, error) {
 }
 
 func (s *Server) createCourier(c fuego.ContextWithBody[store.CourierInput]) (*store.Courier, error) {
-	p, err := caller(c.Context())
+	in, err := adminBody(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireAdmin(p); err != nil {
-		return nil, err
-	}
-	in, err := c.Body()
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return s.services.Couriers.CreateCourier(c.Context(), in)

@@ -36,14 +36,7 @@ func (s *Server) customerRoutes(g *fuego.Server) {
 }
 
 func (s *Server) listCustomers(c fuego.ContextNoBody) (CustomerList, error) {
-	p, err := caller(c.Context())
-	if err != nil {
-		return CustomerList{}, err
-	}
-	if err := requireAdmin(p); err != nil {
-		return CustomerList{}, err
-	}
-	page, err := pageRequest(c)
+	page, err := adminPage(c)
 	if err != nil {
 		return CustomerList{}, err
 	}
@@ -52,18 +45,8 @@ func (s *Server) listCustomers(c fuego.ContextNoBody) (CustomerList, error) {
 }
 
 func (s *Server) createCustomer(c fuego.ContextWithBody[store.CustomerInput]) (*store.Customer, error) {
-	p, err := caller(c.Context())
+	in, err := adminBody(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireAdmin(p); err != nil {
-		return nil, err
-	}
-	in, err := c.Body()
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return s.services.Customers.CreateCustomer(c.Context(), in)

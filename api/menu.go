@@ -57,22 +57,12 @@ func (s *Server) listMenuItems(c fuego.ContextNoBody) (MenuItemList, error) {
 }
 
 func (s *Server) createMenuItem(c fuego.ContextWithBody[store.MenuItemInput]) (*store.MenuItem, error) {
-	id, err := pathID(c, "id")
+	id, err := pathSelf(c, store.RoleRestaurant, "restaurant")
 	if err != nil {
 		return nil, err
 	}
-	p, err := caller(c.Context())
+	in, err := validated(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireSelf(p, store.RoleRestaurant, id, "restaurant"); err != nil {
-		return nil, err
-	}
-	in, err := c.Body()
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return s.services.Menus.CreateMenuItem(c.Context(), id, in)

@@ -135,11 +135,8 @@ func (s *Server) placeOrder(c fuego.ContextWithBody[store.OrderRequest]) (*Order
 	if len(key) > maxIdempotencyKey || (key != "" && !isPrintableASCII(key)) {
 		return nil, badParameter("Idempotency-Key", "must be 1 to 255 printable ASCII characters")
 	}
-	req, err := c.Body()
+	req, err := validated(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	o, replayed, err := s.services.Orders.PlaceOrder(c.Context(), store.NewOrder{

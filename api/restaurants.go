@@ -89,18 +89,8 @@ func (s *Server) listRestaurants(c fuego.ContextNoBody) (RestaurantList, error) 
 }
 
 func (s *Server) createRestaurant(c fuego.ContextWithBody[store.RestaurantInput]) (*store.Restaurant, error) {
-	p, err := caller(c.Context())
+	in, err := adminBody(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := requireAdmin(p); err != nil {
-		return nil, err
-	}
-	in, err := c.Body()
-	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return s.services.Restaurants.CreateRestaurant(c.Context(), in)
@@ -115,15 +105,8 @@ func (s *Server) getRestaurant(c fuego.ContextNoBody) (*store.Restaurant, error)
 }
 
 func (s *Server) updateRestaurant(c fuego.ContextWithBody[store.RestaurantPatch]) (*store.Restaurant, error) {
-	id, err := pathID(c, "id")
+	id, err := pathSelf(c, store.RoleRestaurant, "restaurant")
 	if err != nil {
-		return nil, err
-	}
-	p, err := caller(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	if err := requireSelf(p, store.RoleRestaurant, id, "restaurant"); err != nil {
 		return nil, err
 	}
 	patch, err := c.Body()
@@ -138,11 +121,7 @@ func (s *Server) deleteRestaurant(c fuego.ContextNoBody) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := caller(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	if err := requireAdmin(p); err != nil {
+	if err := callerIsAdmin(c.Context()); err != nil {
 		return nil, err
 	}
 	return nil, s.services.Restaurants.DeleteRestaurant(c.Context(), id)

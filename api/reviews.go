@@ -74,11 +74,8 @@ func (s *Server) createReview(c fuego.ContextWithBody[store.ReviewInput]) (*stor
 	if p.Role != store.RoleCustomer {
 		return nil, store.Errorf(store.EFORBIDDEN, "customers_only", "only a customer token may write a review")
 	}
-	in, err := c.Body()
+	in, err := validated(c)
 	if err != nil {
-		return nil, err
-	}
-	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	return s.services.Reviews.CreateReview(c.Context(), p.ID, in)
