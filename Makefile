@@ -67,6 +67,6 @@ client: ## regenerate the Go client api/client/client.gen.go from api/openapi.js
 
 proto: ## regenerate the protobuf messages of actors/ (needs protoc: apt-get install protobuf-compiler)
 	@command -v protoc >/dev/null || { echo "protoc is not installed: apt-get install protobuf-compiler (Debian) or brew install protobuf (macOS)"; exit 1; }
-	@ls actors/*.proto >/dev/null 2>&1 || { echo "no .proto files in actors/"; exit 1; }
+	@ls actors/actorspb/*.proto >/dev/null 2>&1 || { echo "no .proto files in actors/actorspb/"; exit 1; }
 	GOBIN=$(abspath $(STATE)/bin) $(GO) install $(PROTOC_GEN_GO)
-	PATH="$(abspath $(STATE)/bin):$$PATH" protoc --go_out=. --go_opt=paths=source_relative actors/*.proto
+	PATH="$(abspath $(STATE)/bin):$$PATH" protoc --go_out=. --go_opt=paths=source_relative actors/actorspb/*.proto

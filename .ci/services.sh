@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The PostgreSQL and Redis that dabba's tests run against.
+# The PostgreSQL and Redis that dabba's tests run against, and the Chromium
+# that its browser tests (web/e2e) drive.
 #
-#   .ci/services.sh run CMD [ARG...]  make sure both answer, then run CMD with
-#                                     TEST_DATABASE_URL and TEST_REDIS_URL exported
-#   .ci/services.sh env               make sure both answer; print the export lines
+#   .ci/services.sh run CMD [ARG...]  make sure all three are there, then run CMD with
+#                                     TEST_DATABASE_URL, TEST_REDIS_URL and CHROMIUM_PATH exported
+#   .ci/services.sh env               make sure all three are there; print the export lines
 #   .ci/services.sh stop              stop the servers this script started
 #
 # TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
@@ -14,6 +15,11 @@
 # port or, when another server holds it, on a free one. It installs the
 # Debian packages (or Homebrew formulas) when the binaries are missing. The
 # servers stay up for the next run; `stop` ends them.
+#
+# CHROMIUM_PATH names the browser when set; otherwise Debian's
+# /usr/bin/chromium (or chromium, chromium-browser, or Homebrew's Chromium.app)
+# is used, installed with apt-get (or `brew install --cask chromium`) when
+# none is there.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,14 +65,14 @@ remember() { # NAME VALUE: keep a fact about the started servers in the state fi
 	mv "$state_file.new" "$state_file"
 }
 
-install_packages() { # DEBIAN_PACKAGE BREW_FORMULA
+install_packages() { # DEBIAN_PACKAGE BREW_FORMULA [BREW_FLAG...]
 	if command -v apt-get >/dev/null; then
 		say "installing $1 with apt-get"
 		as_root apt-get update -qq >&2
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
 	elif command -v brew >/dev/null; then
 		say "installing $2 with Homebrew"
-		brew install "$2" >&2
+		brew install "${@:3}" "$2" >&2
 	else
 		die "$1 is not installed and there is neither apt-get nor brew to install it: install it yourself"
 	fi
@@ -231,6 +237,33 @@ ensure_redis() {
 	fi
 }
 
+# ---- Chromium ----
+
+# chromium_path prints the first Chromium found, or nothing.
+chromium_path() {
+	local c
+	for c in /usr/bin/chromium "$(command -v chromium)" "$(command -v chromium-browser)" /Applications/Chromium.app/Contents/MacOS/Chromium; do
+		if [ -n "$c" ] && [ -x "$c" ]; then
+			echo "$c"
+			return
+		fi
+	done
+}
+
+ensure_chromium() {
+	if [ -n "${CHROMIUM_PATH:-}" ]; then
+		[ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable browser"
+	else
+		CHROMIUM_PATH=$(chromium_path)
+		if [ -z "$CHROMIUM_PATH" ]; then
+			install_packages chromium chromium --cask
+			CHROMIUM_PATH=$(chromium_path)
+			[ -n "$CHROMIUM_PATH" ] || die "Chromium was installed but cannot be found: set CHROMIUM_PATH"
+		fi
+	fi
+	say "Chromium is $CHROMIUM_PATH"
+}
+
 stop_services() {
 	if [ -n "${SVC_PG_DATA:-}" ] && [ -f "$SVC_PG_DATA/postmaster.pid" ]; then
 		say "stopping the private PostgreSQL of $SVC_PG_DATA"
@@ -263,13 +296,15 @@ run)
 	[ $# -gt 0 ] || die "usage: $0 run CMD [ARG...]"
 	ensure_postgres
 	ensure_redis
-	export TEST_DATABASE_URL TEST_REDIS_URL
+	ensure_chromium
+	export TEST_DATABASE_URL TEST_REDIS_URL CHROMIUM_PATH
 	exec "$@"
 	;;
 env)
 	ensure_postgres
 	ensure_redis
-	printf 'export TEST_DATABASE_URL=%q\nexport TEST_REDIS_URL=%q\n' "$TEST_DATABASE_URL" "$TEST_REDIS_URL"
+	ensure_chromium
+	printf 'export TEST_DATABASE_URL=%q\nexport TEST_REDIS_URL=%q\nexport CHROMIUM_PATH=%q\n' "$TEST_DATABASE_URL" "$TEST_REDIS_URL" "$CHROMIUM_PATH"
 	;;
 stop) stop_services ;;
 *) die "usage: $0 run CMD [ARG...] | env | stop" ;;

@@ -27,6 +27,28 @@ func (s *Server) courierRoutes(g *fuego.Server) {
 	fuego.Patch(g, "/couriers/{id}", s.updateCourier, tag, option.OperationID("updateCourier"),
 		option.Summary("Change a courier"), option.Description("The courier themself (e.g. going online: `status: available`) or an admin."),
 		idPath("Courier ID."), problemResponses(http.StatusForbidden, http.StatusNotFound))
+	fuego.Put(g, "/couriers/{id}/location", s.locateCourier, tag, option.OperationID("locateCourier"),
+		option.DefaultStatusCode(http.StatusNoContent),
+		option.Summary("Report an idle courier's position"),
+		option.Description("The courier themself or an admin, while not carrying an order (positions on a delivery go to "+
+			"POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts "+
+			"couriers near a restaurant from these positions, so an available courier reports about every 30 seconds."),
+		idPath("Courier ID."), problemResponses(http.StatusForbidden, http.StatusNotFound))
+}
+
+func (s *Server) locateCourier(c fuego.ContextWithBody[store.Point]) (any, error) {
+	id, err := pathSelf(c, store.RoleCourier, "courier")
+	if err != nil {
+		return nil, err
+	}
+	at, err := c.Body()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.services.Couriers.Courier(c.Context(), id); err != nil {
+		return nil, err
+	}
+	return nil, s.deps.Engine.LocateCourier(c.Context(), id, at)
 }
 
 func (s *Server) listCouriers(c fuego.ContextNoBody) (CourierList, error) {

@@ -3,62 +3,42 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/dabba/dabba/api"
+	"github.com/dabba/dabba/api/apitest"
 	"github.com/dabba/dabba/api/client"
+	"github.com/dabba/dabba/jobs"
 	"github.com/dabba/dabba/realtime"
 	"github.com/dabba/dabba/store"
-	"github.com/dabba/dabba/store/cache/redistest"
+	"github.com/dabba/dabba/store/cache"
 	"github.com/dabba/dabba/store/postgres"
-	"github.com/dabba/dabba/store/postgres/pgtest"
 )
 
 // harness is a dabba API over a fresh PostgreSQL database, served on a
 // real socket, spoken to through the generated OpenAPI client — as an
-// integrator would.
+// integrator would. apitest builds the node (the browser tests of web/e2e
+// use the same); the harness holds the fixtures of these tests.
 type harness struct {
 	t      *testing.T
+	node   *apitest.Server
 	srv    *httptest.Server
 	tokens *api.Tokens
 	db     *postgres.DB
 	broker *realtime.Broker
+	// cache is the enterprise cache the API reads through and administers.
+	cache *cache.Cache
+	// jobs configures the API's background queues and their workers.
+	jobs jobs.Config
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness starts a node; opts adjust the configuration of its cache.
+func newHarness(t *testing.T, opts ...apitest.Option) *harness {
 	t.Helper()
-	db := pgtest.New(t)
-	tokens, err := api.NewTokens([]byte("test-secret-test-secret-test-secret!"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb, prefix := redistest.New(t)
-	broker := realtime.NewBroker(rdb, realtime.BrokerConfig{KeyPrefix: prefix})
-	hub, err := realtime.New(realtime.Config{Broker: broker, Authenticator: api.NewSocketAuthenticator(tokens, db.Services().Orders)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := api.New(api.DefaultConfig(), api.Deps{
-		Services: db.Services(),
-		Tokens:   tokens,
-		Metrics:  prometheus.NewRegistry(),
-		Checks:   []api.Check{{Name: "postgres", Probe: db.Ping}},
-		Socket:   hub,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s)
-	t.Cleanup(func() {
-		_ = hub.Shutdown(context.Background())
-		srv.Close()
-	})
-	return &harness{t: t, srv: srv, tokens: tokens, db: db, broker: broker}
+	n := apitest.New(t, opts...)
+	return &harness{t: t, node: n, srv: n.HTTP, tokens: n.Tokens, db: n.DB, broker: n.Broker, cache: n.Cache, jobs: n.Jobs}
 }
 
 // as returns a client authenticated as the given role and subject.
@@ -77,16 +57,7 @@ func (h *harness) admin() *client.ClientWithResponses { return h.as(store.RoleAd
 // ("" sends none).
 func (h *harness) withToken(tok string) *client.ClientWithResponses {
 	h.t.Helper()
-	c, err := client.NewClientWithResponses(h.srv.URL, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
-		if tok != "" {
-			r.Header.Set("Authorization", "Bearer "+tok)
-		}
-		return nil
-	}))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return c
+	return apitest.Client(h.t, h.srv.URL, tok)
 }
 
 var ctx = context.Background()
@@ -99,7 +70,7 @@ func status(t *testing.T, want int, got interface{ StatusCode() int }, body []by
 	}
 }
 
-func inr(amount int64) client.Money { return client.Money{Amount: amount, Currency: "INR"} }
+func inr(amount int64) client.Money { return apitest.INR(amount) }
 
 // Bengaluru points used by the fixtures.
 var (
@@ -130,67 +101,29 @@ func (h *harness) world() world {
 	w.foreign = h.menuItem(w.otherRestaurant.Id, "Burger", 25000, true)
 	w.asha = h.customer("Asha Rao", "asha@example.com")
 	w.ravi = h.customer("Ravi Iyer", "ravi@example.com")
-	res, err := h.admin().CreateCourierWithResponse(ctx, client.CourierInput{Name: "Kiran", Phone: "+919900112233", Vehicle: "scooter"})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	status(h.t, 201, res, res.Body)
-	w.courier = *res.JSON201
+	w.courier = h.node.Courier("Kiran")
 	return w
 }
 
 func (h *harness) restaurant(name string, at client.Point) client.Restaurant {
 	h.t.Helper()
-	hours := []client.OpeningHours{}
-	for d := range 7 {
-		hours = append(hours, client.OpeningHours{Weekday: d, Opens: "00:00", Closes: "24:00"})
-	}
-	res, err := h.admin().CreateRestaurantWithResponse(ctx, client.RestaurantInput{
-		Name: name, Cuisine: "biryani", Address: name + ", Bengaluru", Location: at,
-		Timezone: ptr("Asia/Kolkata"), OpeningHours: &hours, DeliveryRadiusM: 8000,
-		MinimumOrder: inr(20000), DeliveryFee: inr(3000),
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	status(h.t, 201, res, res.Body)
-	return *res.JSON201
+	return h.node.Restaurant(name, at)
 }
 
 func (h *harness) menuItem(restaurantID int64, name string, price int64, available bool) client.MenuItem {
 	h.t.Helper()
-	res, err := h.as(store.RoleRestaurant, restaurantID).CreateMenuItemWithResponse(ctx, restaurantID, client.MenuItemInput{
-		Name: name, Category: "Mains", Price: inr(price), Available: &available,
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	status(h.t, 201, res, res.Body)
-	return *res.JSON201
+	return h.node.MenuItem(restaurantID, name, price, available)
 }
 
 func (h *harness) customer(name, email string) client.Customer {
 	h.t.Helper()
-	res, err := h.admin().CreateCustomerWithResponse(ctx, client.CustomerInput{
-		Name: name, Email: email, Phone: "+919812345678",
-		Addresses: &[]client.Address{{Label: "home", Line: "42 4th Cross, Indiranagar", Location: indiranagar}},
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	status(h.t, 201, res, res.Body)
-	return *res.JSON201
+	return h.node.Customer(name, email, client.Address{Label: "home", Line: "42 4th Cross, Indiranagar", Location: indiranagar})
 }
 
 // order places an order for the customer and fails the test unless it is created.
 func (h *harness) order(customerID int64, req client.OrderRequest, key string) client.OrderView {
 	h.t.Helper()
-	res, err := h.as(store.RoleCustomer, customerID).PlaceOrderWithResponse(ctx, &client.PlaceOrderParams{IdempotencyKey: optional(key)}, req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	status(h.t, 201, res, res.Body)
-	return *res.JSON201
+	return h.node.PlaceOrder(customerID, req, key)
 }
 
 func (w world) biryaniOrder(qty int) client.OrderRequest {
@@ -202,13 +135,6 @@ func (w world) biryaniOrder(qty int) client.OrderRequest {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
 
 // must returns v, or stops the test binary when a call that cannot fail in
 // a healthy test environment (building a request, reaching the test

@@ -1,6 +1,6 @@
 package api
 
-//go:generate go run ./internal/gendocs ../store .
+//go:generate go run ./internal/gendocs ../store ../store/cache ../jobs .
 
 import (
 	"encoding/json"
@@ -28,6 +28,7 @@ const typeExtension = "x-go-type"
 // rather than pointers for fields that are always present.
 func describeSchema(docs map[string]string) func(string, reflect.Type, reflect.StructTag, *openapi3.Schema) error {
 	return func(_ string, t reflect.Type, _ reflect.StructTag, schema *openapi3.Schema) error {
+		listExample(schema)
 		if t.Kind() != reflect.Struct || !strings.HasPrefix(t.PkgPath(), "github.com/dabba/dabba/") || t.Name() == "" {
 			return nil
 		}
@@ -45,6 +46,26 @@ func describeSchema(docs map[string]string) func(string, reflect.Type, reflect.S
 		}
 		describeFields(t, fieldKey, docs, schema)
 		return nil
+	}
+}
+
+// listExample reads the `example` tag of a list field as comma-separated
+// items (`example:"restaurants,static"`): fuego copies the tag as one
+// string, which is not a valid example of an array. Each item's example
+// becomes the first item.
+func listExample(schema *openapi3.Schema) {
+	ex, ok := schema.Example.(string)
+	if !ok || !schema.Type.Is(openapi3.TypeArray) {
+		return
+	}
+	items := strings.Split(ex, ",")
+	list := make([]any, len(items))
+	for i, it := range items {
+		list[i] = it
+	}
+	schema.Example = list
+	if schema.Items != nil && schema.Items.Value != nil {
+		schema.Items.Value.Example = items[0]
 	}
 }
 
@@ -265,7 +286,7 @@ func hoistSchemas(spec *openapi3.T, docs map[string]string) {
 		delete(c.Value.Extensions, typeExtension)
 		// fuego describes top-level schemas as "<Name> schema".
 		if c.Value.Description == name+" schema" {
-			c.Value.Description = docs["api."+name] + docs["store."+name]
+			c.Value.Description = docs["api."+name] + docs["store."+name] + docs["cache."+name]
 		}
 	}
 	delete(comps, "unknown-interface")

@@ -40,7 +40,9 @@ func (s *Server) orderRoutes(g *fuego.Server) {
 		option.Summary("Place an order"),
 		option.Description("Customers only. Prices come from the current menu; the order is refused when an item is unknown, "+
 			"unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its "+
-			"delivery radius.\n\nSend an `Idempotency-Key` header to make retries safe: a retry with the same key returns the "+
+			"delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), "+
+			"`restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) "+
+			"`slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).\n\nSend an `Idempotency-Key` header to make retries safe: a retry with the same key returns the "+
 			"first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422."),
 		option.Header("Idempotency-Key", "A unique string per order attempt, up to 255 printable ASCII characters.", fuego.ParamExample("uuid", "5f0c6d1e-8a4b-4c39-9f1e-2b7d3a9c0e11")),
 		option.ResponseHeader("Location", "The URL of the order."),
@@ -139,7 +141,7 @@ func (s *Server) placeOrder(c fuego.ContextWithBody[store.OrderRequest]) (*Order
 	if err != nil {
 		return nil, err
 	}
-	o, replayed, err := s.services.Orders.PlaceOrder(c.Context(), store.NewOrder{
+	o, replayed, err := s.deps.Engine.PlaceOrder(c.Context(), store.NewOrder{
 		CustomerID: p.ID, IdempotencyKey: key, Request: req, At: time.Now().UTC(),
 	})
 	if err != nil {

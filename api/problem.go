@@ -79,6 +79,21 @@ func problemTypes() map[string]problemType {
 		// Domain problems with their own status.
 		"idempotency_key_reused": {http.StatusUnprocessableEntity, "Idempotency key reused", "The Idempotency-Key was used before with a different request body."},
 		"illegal_transition":     {http.StatusConflict, "Illegal status change", "The order cannot move to that status from its current one."},
+		"transition_not_allowed": {http.StatusForbidden, "Status change not allowed", "Your role may not make this move; see the transition table of POST /orders/{id}/status."},
+		"restaurant_closed":      {http.StatusConflict, "Restaurant closed", "The restaurant is outside its opening hours."},
+		"restaurant_paused":      {http.StatusConflict, "Restaurant paused", "The restaurant paused new orders; its availability says until when."},
+		"restaurant_at_capacity": {http.StatusConflict, "Restaurant at capacity", "The kitchen has as many active orders as it takes; try again shortly."},
+		"slot_full":              {http.StatusConflict, "Delivery slot full", "The delivery slot has no room left; pick another from GET /restaurants/{id}/delivery-slots."},
+		"slot_invalid":           {http.StatusConflict, "Not a delivery slot", "scheduled_for must be the start of an offered slot (GET /restaurants/{id}/delivery-slots)."},
+		"order_not_in_delivery":  {http.StatusConflict, "Order not in delivery", "Locations are reported only while the order is on its way."},
+		"courier_unavailable":    {http.StatusConflict, "Courier unavailable", "The courier is offline or busy with another order."},
+		"order_past_pickup":      {http.StatusConflict, "Order past pickup", "The courier cannot change once the food is picked up."},
+		"not_assigned_courier":   {http.StatusForbidden, "Not the assigned courier", "Only the order's assigned courier may report its location."},
+		"engine_unavailable":     {http.StatusServiceUnavailable, "Tracking engine unavailable", "The order and kitchen actors are not running on this node; retry."},
+		"unknown_namespace":      {http.StatusNotFound, "Unknown cache namespace", "The namespace is not one of the spec's key tree: static, dynamic, realtime, analytics, sessions, customers, restaurants, orders, deliveries, reviews, notifications."},
+		"cache_access_denied":    {http.StatusForbidden, "Cache access denied", "Only admins, and principals the cache's access policy grants, may use this cache operation; GET /enterprise/security/validate/{namespace} says what you may do."},
+		"cache_unavailable":      {http.StatusServiceUnavailable, "Cache unavailable", "Redis is unreachable or recovering (reads are served from PostgreSQL meanwhile), or this server runs without the cache; retry later."},
+		"no_warmer":              {http.StatusUnprocessableEntity, "Namespace has no warmer", "The namespace has no warmer; POST /cache/warm/{namespace} lists those that have one."},
 	}
 }
 

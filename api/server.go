@@ -48,6 +48,9 @@ type Check struct {
 type Deps struct {
 	// Services is the domain, usually PostgreSQL under the cache.
 	Services store.Services
+	// Engine is the tracking engine: orders are placed and moved, kitchens
+	// and deliveries run, through its actors.
+	Engine Engine
 	// Tokens verifies bearer tokens.
 	Tokens *Tokens
 	// Metrics is where the HTTP series are registered and /metrics reads.
@@ -56,6 +59,18 @@ type Deps struct {
 	Checks []Check
 	// Socket is the realtime hub served at /ws; nil answers 503 there.
 	Socket http.Handler
+	// Cache is the enterprise cache the /cache and /enterprise endpoints
+	// administer; nil answers 503 there.
+	Cache CacheAdmin
+	// Analytics serves /analytics, from the cache first, then the rollup
+	// tables; nil answers 503 there.
+	Analytics store.AnalyticsService
+	// Jobs is the background work queue: warms on demand and /jobs; nil
+	// answers 503 there.
+	Jobs Jobs
+	// JobsConsole is the queues' web console, served to admins at
+	// /admin/jobs when set.
+	JobsConsole http.Handler
 }
 
 // Server is the HTTP surface. It is an http.Handler.
@@ -127,7 +142,16 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.customerRoutes(authed)
 	s.courierRoutes(authed)
 	s.orderRoutes(authed)
+	s.lifecycleRoutes(authed)
+	s.trackingRoutes(authed)
+	s.kitchenRoutes(authed)
 	s.reviewRoutes(authed)
+	s.cacheRoutes(authed)
+	s.analyticsRoutes(authed)
+	s.jobRoutes(authed)
+	if deps.JobsConsole != nil {
+		s.mountJobsConsole(deps.JobsConsole)
+	}
 	socket := deps.Socket
 	if socket == nil {
 		socket = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

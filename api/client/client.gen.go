@@ -131,6 +131,87 @@ func (e CourierPatchVehicle) Valid() bool {
 	}
 }
 
+// Defines values for Namespace.
+const (
+	Analytics     Namespace = "analytics"
+	Customers     Namespace = "customers"
+	Deliveries    Namespace = "deliveries"
+	Dynamic       Namespace = "dynamic"
+	Notifications Namespace = "notifications"
+	Orders        Namespace = "orders"
+	Realtime      Namespace = "realtime"
+	Restaurants   Namespace = "restaurants"
+	Reviews       Namespace = "reviews"
+	Sessions      Namespace = "sessions"
+	Static        Namespace = "static"
+)
+
+// Valid indicates whether the value is a known member of the Namespace enum.
+func (e Namespace) Valid() bool {
+	switch e {
+	case Analytics:
+		return true
+	case Customers:
+		return true
+	case Deliveries:
+		return true
+	case Dynamic:
+		return true
+	case Notifications:
+		return true
+	case Orders:
+		return true
+	case Realtime:
+		return true
+	case Restaurants:
+		return true
+	case Reviews:
+		return true
+	case Sessions:
+		return true
+	case Static:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderEventStatus.
+const (
+	OrderEventStatusAccepted  OrderEventStatus = "accepted"
+	OrderEventStatusCancelled OrderEventStatus = "cancelled"
+	OrderEventStatusDelivered OrderEventStatus = "delivered"
+	OrderEventStatusPickedUp  OrderEventStatus = "picked_up"
+	OrderEventStatusPlaced    OrderEventStatus = "placed"
+	OrderEventStatusPreparing OrderEventStatus = "preparing"
+	OrderEventStatusReady     OrderEventStatus = "ready"
+	OrderEventStatusRejected  OrderEventStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the OrderEventStatus enum.
+func (e OrderEventStatus) Valid() bool {
+	switch e {
+	case OrderEventStatusAccepted:
+		return true
+	case OrderEventStatusCancelled:
+		return true
+	case OrderEventStatusDelivered:
+		return true
+	case OrderEventStatusPickedUp:
+		return true
+	case OrderEventStatusPlaced:
+		return true
+	case OrderEventStatusPreparing:
+		return true
+	case OrderEventStatusReady:
+		return true
+	case OrderEventStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderViewStatus.
 const (
 	OrderViewStatusAccepted  OrderViewStatus = "accepted"
@@ -203,6 +284,102 @@ func (e ReviewPatchStatus) Valid() bool {
 	}
 }
 
+// Defines values for StatusChangeRequestStatus.
+const (
+	StatusChangeRequestStatusAccepted  StatusChangeRequestStatus = "accepted"
+	StatusChangeRequestStatusCancelled StatusChangeRequestStatus = "cancelled"
+	StatusChangeRequestStatusDelivered StatusChangeRequestStatus = "delivered"
+	StatusChangeRequestStatusPickedUp  StatusChangeRequestStatus = "picked_up"
+	StatusChangeRequestStatusPlaced    StatusChangeRequestStatus = "placed"
+	StatusChangeRequestStatusPreparing StatusChangeRequestStatus = "preparing"
+	StatusChangeRequestStatusReady     StatusChangeRequestStatus = "ready"
+	StatusChangeRequestStatusRejected  StatusChangeRequestStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the StatusChangeRequestStatus enum.
+func (e StatusChangeRequestStatus) Valid() bool {
+	switch e {
+	case StatusChangeRequestStatusAccepted:
+		return true
+	case StatusChangeRequestStatusCancelled:
+		return true
+	case StatusChangeRequestStatusDelivered:
+		return true
+	case StatusChangeRequestStatusPickedUp:
+		return true
+	case StatusChangeRequestStatusPlaced:
+		return true
+	case StatusChangeRequestStatusPreparing:
+		return true
+	case StatusChangeRequestStatusReady:
+		return true
+	case StatusChangeRequestStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TrackingStatus.
+const (
+	TrackingStatusAccepted  TrackingStatus = "accepted"
+	TrackingStatusCancelled TrackingStatus = "cancelled"
+	TrackingStatusDelivered TrackingStatus = "delivered"
+	TrackingStatusPickedUp  TrackingStatus = "picked_up"
+	TrackingStatusPlaced    TrackingStatus = "placed"
+	TrackingStatusPreparing TrackingStatus = "preparing"
+	TrackingStatusReady     TrackingStatus = "ready"
+	TrackingStatusRejected  TrackingStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the TrackingStatus enum.
+func (e TrackingStatus) Valid() bool {
+	switch e {
+	case TrackingStatusAccepted:
+		return true
+	case TrackingStatusCancelled:
+		return true
+	case TrackingStatusDelivered:
+		return true
+	case TrackingStatusPickedUp:
+		return true
+	case TrackingStatusPlaced:
+		return true
+	case TrackingStatusPreparing:
+		return true
+	case TrackingStatusReady:
+		return true
+	case TrackingStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// AccessDecision AccessDecision is what a principal may do to a namespace (GET /enterprise/security/validate/{namespace}).
+type AccessDecision struct {
+	// Allowed Allowed is true when any action is granted.
+	Allowed bool `json:"allowed"`
+
+	// Clear Clear says whether it may clear the namespace.
+	Clear bool `json:"clear"`
+
+	// Namespace Namespace decided on.
+	Namespace string `json:"namespace"`
+
+	// Principal Principal decided for, as "role:id".
+	Principal string `json:"principal"`
+
+	// Read Read says whether the principal may read the namespace's figures and keys.
+	Read bool `json:"read"`
+
+	// Reason Reason explains the decision.
+	Reason string `json:"reason"`
+
+	// Warm Warm says whether it may warm the namespace.
+	Warm bool `json:"warm"`
+}
+
 // Address Address is a place food is delivered to.
 type Address struct {
 	// Label Label such as "home" or "work".
@@ -213,6 +390,251 @@ type Address struct {
 
 	// Location Point is a position on Earth in WGS 84 degrees.
 	Location Point `json:"location"`
+}
+
+// Alert Alert is one condition the cache noticed that needs an operator's eye.
+type Alert struct {
+	// At At is when the condition was noticed, UTC.
+	At time.Time `json:"at"`
+
+	// Kind Kind of alert.
+	Kind string `json:"kind"`
+
+	// Message Message explains the alert in one sentence.
+	Message string `json:"message"`
+
+	// Namespace Namespace concerned, empty for Redis-wide alerts.
+	Namespace *string `json:"namespace,omitempty"`
+
+	// Node Node is the node that raised it.
+	Node string `json:"node"`
+
+	// Threshold Threshold the value crossed, in the same unit.
+	Threshold float64 `json:"threshold"`
+
+	// Value Value measured: bytes, a ratio, milliseconds, or 1 for an outage.
+	Value float64 `json:"value"`
+}
+
+// AlertAnalysis AlertAnalysis analyses alert types and frequencies.
+type AlertAnalysis struct {
+	Counts []AlertCount `json:"counts"`
+
+	// MostFrequent MostFrequent is the kind raised most often; empty without alerts.
+	MostFrequent *string `json:"most_frequent,omitempty"`
+
+	// Total Total alerts raised.
+	Total int64 `json:"total"`
+}
+
+// AlertCount AlertCount is how often one kind of alert was raised.
+type AlertCount struct {
+	// Count Count of alerts of the kind raised by the fleet since the counts began.
+	Count int64 `json:"count"`
+
+	// Kind Kind of alert.
+	Kind string `json:"kind"`
+}
+
+// AlertReport AlertReport is the recent alerts and how often each kind occurred.
+type AlertReport struct {
+	Counts []AlertCount `json:"counts"`
+	Recent []Alert      `json:"recent"`
+}
+
+// AuditEntry AuditEntry is one audited invalidation in one namespace.
+type AuditEntry struct {
+	// Action Action is what was done.
+	Action string `json:"action"`
+
+	// At At is when the invalidation ran, UTC.
+	At time.Time `json:"at"`
+
+	// Entity Entity is the kind of record whose change caused it, if any.
+	Entity *string `json:"entity,omitempty"`
+
+	// EntityId EntityID is that record's ID.
+	EntityId *int64 `json:"entity_id,omitempty"`
+
+	// Generation Generation is the namespace's generation after the action.
+	Generation int64 `json:"generation"`
+
+	// Groups Groups renewed in the namespace (every entry of a group at once).
+	Groups []string `json:"groups"`
+
+	// Id ID is the entry's stream ID; entries sort by it.
+	Id string `json:"id"`
+
+	// Keys Keys dropped in the namespace, without generations.
+	Keys []string `json:"keys"`
+
+	// Namespace Namespace the entry is about.
+	Namespace string `json:"namespace"`
+
+	// Reason Reason says why: the domain event or the request.
+	Reason string `json:"reason"`
+
+	// Who Who caused it, as "role:id" (or "system").
+	Who string `json:"who"`
+}
+
+// AuditPage AuditPage is one page of the audit log, newest first.
+type AuditPage struct {
+	Entries []AuditEntry `json:"entries"`
+
+	// NextCursor NextCursor continues with older entries; empty on the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// Availability Availability says whether a restaurant takes orders right now, and why not.
+type Availability struct {
+	// AcceptingOrders AcceptingOrders is true when an order placed now would be taken: open, not paused, not full.
+	AcceptingOrders bool `json:"accepting_orders"`
+
+	// AtCapacity AtCapacity is true while the kitchen holds as many orders as it takes.
+	AtCapacity bool `json:"at_capacity"`
+
+	// Open Open is true within the restaurant's opening hours.
+	Open bool `json:"open"`
+
+	// PauseReason PauseReason is what the restaurant said when it paused.
+	PauseReason *string `json:"pause_reason,omitempty"`
+
+	// Paused Paused is true while the restaurant has paused taking orders.
+	Paused bool `json:"paused"`
+
+	// PausedUntil PausedUntil is when a pause ends.
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+
+	// RestaurantId RestaurantID is the restaurant.
+	RestaurantId int64 `json:"restaurant_id"`
+}
+
+// AvailabilityChange AvailabilityChange pauses a kitchen or resumes it.
+type AvailabilityChange struct {
+	// PausedUntil PausedUntil pauses the kitchen until this instant (at most 7 days ahead); null or absent resumes it now.
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+
+	// Reason Reason shown to staff, e.g. "gas leak".
+	Reason *string `json:"reason,omitempty"`
+}
+
+// BreakerCounts BreakerCounts are the circuit breaker's counts in its current state.
+type BreakerCounts struct {
+	// ConsecutiveFailures ConsecutiveFailures at the end.
+	ConsecutiveFailures int `json:"consecutive_failures"`
+
+	// Requests Requests passed through.
+	Requests int `json:"requests"`
+
+	// TotalFailures TotalFailures among them.
+	TotalFailures int `json:"total_failures"`
+}
+
+// CacheHealthReport CacheHealthReport is the answer of GET /cache/health/detailed: the cache's detailed health and that of the background jobs that warm it.
+type CacheHealthReport struct {
+	// Alerts AlertReport is the recent alerts and how often each kind occurred.
+	Alerts AlertReport `json:"alerts"`
+
+	// Breaker Breaker is the circuit breaker's state: closed, half-open or open.
+	Breaker string `json:"breaker"`
+
+	// BreakerCounts BreakerCounts are the circuit breaker's counts in its current state.
+	BreakerCounts BreakerCounts `json:"breaker_counts"`
+
+	// CheckedAt CheckedAt is when the check ran, UTC.
+	CheckedAt   time.Time             `json:"checked_at"`
+	Generations []NamespaceGeneration `json:"generations"`
+	Jobs        *Summary              `json:"jobs,omitempty"`
+
+	// LatencyMs LatencyMS is the PING round trip in milliseconds.
+	LatencyMs float64 `json:"latency_ms"`
+
+	// LocalTier LocalTierStatus describes the in-process tier.
+	LocalTier *LocalTierStatus `json:"local_tier,omitempty"`
+
+	// Memory RedisMemory is Redis's memory report.
+	Memory RedisMemory `json:"memory"`
+
+	// PendingRenewals PendingRenewals lists namespaces whose invalidations could not be delivered; they are renewed before Redis serves reads again.
+	PendingRenewals []string `json:"pending_renewals"`
+
+	// Pool PoolStats describes this node's connection pool to Redis.
+	Pool PoolStats `json:"pool"`
+
+	// Prefix Prefix is the key prefix this cache writes under.
+	Prefix string `json:"prefix"`
+
+	// Profile Profile is the TTL profile in force (DABBA_ENV).
+	Profile string `json:"profile"`
+
+	// Reasons Reasons says why the cache is degraded; empty when healthy.
+	Reasons []string `json:"reasons"`
+
+	// Redis Redis is "up" when it answered a PING just now, else "down".
+	Redis string `json:"redis"`
+
+	// Server RedisServer describes the Redis server.
+	Server RedisServer `json:"server"`
+
+	// Status Status is "healthy" when Redis answers and serves reads, "degraded" when reads go to the source (Redis unreachable, breaker open, or a recovery pending). dabba keeps working while degraded.
+	Status string `json:"status"`
+}
+
+// CapacitySettings CapacitySettings are the limits a restaurant sets on its kitchen.
+type CapacitySettings struct {
+	// Busy Busy mode: the kitchen is swamped and every preparation takes BusyExtraMinutes longer.
+	Busy bool `json:"busy"`
+
+	// BusyExtraMinutes BusyExtraMinutes is what busy mode adds to each preparation.
+	BusyExtraMinutes int `json:"busy_extra_minutes"`
+
+	// MaxActiveOrders MaxActiveOrders is how many orders the kitchen holds at once: orders placed, accepted or preparing. A new order beyond it is refused.
+	MaxActiveOrders int `json:"max_active_orders"`
+
+	// PrepMinutes PrepMinutes is how long the kitchen takes from an order placed to ready, in normal times.
+	PrepMinutes int `json:"prep_minutes"`
+
+	// SlotCapacity SlotCapacity is how many scheduled orders one 15-minute delivery slot takes.
+	SlotCapacity int `json:"slot_capacity"`
+}
+
+// CascadeRequest CascadeRequest asks to invalidate one record and everything derived from it (POST /enterprise/invalidation/cascade).
+type CascadeRequest struct {
+	// Entity Entity is restaurant, menu_item, order, review or customer.
+	Entity string `json:"entity"`
+
+	// Id ID of the record.
+	Id int64 `json:"id"`
+
+	// Reason Reason recorded in the audit log; default "cascade requested".
+	Reason *string `json:"reason,omitempty"`
+}
+
+// CascadeResult CascadeResult is what one invalidation made stale: the answer of POST /enterprise/invalidation/cascade.
+type CascadeResult struct {
+	// At At is when it ran, UTC.
+	At time.Time `json:"at"`
+
+	// Delivered Delivered is false when Redis could not be reached: the namespaces touched are renewed as a whole when it returns.
+	Delivered bool `json:"delivered"`
+
+	// DurationMs DurationMS is how long the invalidation took.
+	DurationMs float64 `json:"duration_ms"`
+
+	// Entity Entity whose change was invalidated.
+	Entity string         `json:"entity"`
+	Groups []RenewedGroup `json:"groups"`
+
+	// Id ID of the entity.
+	Id   int64            `json:"id"`
+	Keys []InvalidatedKey `json:"keys"`
+
+	// Namespaces Namespaces touched, in the spec's order.
+	Namespaces []string `json:"namespaces"`
+
+	// Reason Reason recorded in the audit log.
+	Reason string `json:"reason"`
 }
 
 // CheckResult CheckResult is one dependency's readiness.
@@ -231,6 +653,58 @@ type CheckResult struct {
 
 	// Optional Optional is true for a dependency the node can serve without (Redis: reads then go to PostgreSQL).
 	Optional bool `json:"optional"`
+}
+
+// CheckStep CheckStep is one timed step of a self-check.
+type CheckStep struct {
+	// DurationMs DurationMS is how long it took.
+	DurationMs float64 `json:"duration_ms"`
+
+	// Outcome Outcome says what happened.
+	Outcome string `json:"outcome"`
+
+	// Step Step performed.
+	Step string `json:"step"`
+}
+
+// ClassTTL ClassTTL is one TTL class as applied.
+type ClassTTL struct {
+	// Class Class of data.
+	Class string `json:"class"`
+
+	// Namespace Namespace of the class.
+	Namespace string `json:"namespace"`
+
+	// SpecTtlSeconds SpecTTLSeconds is the spec's ENTERPRISE_TTL value.
+	SpecTtlSeconds float64 `json:"spec_ttl_seconds"`
+
+	// TtlSeconds TTLSeconds is the lifetime in force, before ±jitter.
+	TtlSeconds float64 `json:"ttl_seconds"`
+}
+
+// ClearResult ClearResult is the answer of the DELETE /cache/clear/... endpoints.
+type ClearResult struct {
+	// Action Action is "clear" (namespaces renewed) or "clear_expired" (old generations reclaimed).
+	Action string `json:"action"`
+
+	// At At is when it ran, UTC.
+	At time.Time `json:"at"`
+
+	// DurationMs DurationMS is how long the operation took.
+	DurationMs float64 `json:"duration_ms"`
+
+	// KeysReclaimed KeysReclaimed is how many unreachable keys clear_expired unlinked.
+	KeysReclaimed int64 `json:"keys_reclaimed"`
+
+	// KeysScanned KeysScanned is how many keys clear_expired visited.
+	KeysScanned int64            `json:"keys_scanned"`
+	Namespaces  []NamespaceClear `json:"namespaces"`
+
+	// Reason Reason recorded in the audit log.
+	Reason string `json:"reason"`
+
+	// ReclaimScheduled ReclaimScheduled is true when the old keys of a clear will be unlinked in the background.
+	ReclaimScheduled bool `json:"reclaim_scheduled"`
 }
 
 // Courier Courier is a person who carries orders from kitchens to customers.
@@ -269,6 +743,24 @@ type CourierStatus string
 // CourierVehicle Vehicle the courier rides.
 type CourierVehicle string
 
+// CourierFix CourierFix is the latest position a courier reported for an order.
+type CourierFix struct {
+	// At At is when the courier's device took the fix, UTC.
+	At time.Time `json:"at"`
+
+	// CourierId CourierID is the courier reporting.
+	CourierId int64 `json:"courier_id"`
+
+	// HeadingDeg HeadingDeg is the direction of travel, 0..360, clockwise from north.
+	HeadingDeg float64 `json:"heading_deg"`
+
+	// Location Point is a position on Earth in WGS 84 degrees.
+	Location Point `json:"location"`
+
+	// SpeedMps SpeedMPS is the speed in metres per second.
+	SpeedMps float64 `json:"speed_mps"`
+}
+
 // CourierInput CourierInput is what a courier is created from.
 type CourierInput struct {
 	Name    string              `json:"name"`
@@ -300,6 +792,15 @@ type CourierPatchStatus string
 
 // CourierPatchVehicle defines model for CourierPatch.Vehicle.
 type CourierPatchVehicle string
+
+// CuisinePreference CuisinePreference is how often a customer ordered from one cuisine.
+type CuisinePreference struct {
+	// Cuisine Cuisine of the restaurants.
+	Cuisine string `json:"cuisine"`
+
+	// Orders Orders from restaurants of that cuisine.
+	Orders int64 `json:"orders"`
+}
 
 // Customer Customer is a person who orders food.
 type Customer struct {
@@ -348,6 +849,162 @@ type CustomerPatch struct {
 	Phone     *string    `json:"phone,omitempty"`
 }
 
+// CustomerPreferences CustomerPreferences is what a customer tends to order, from the orders they received or still await (rejected and cancelled ones do not count).
+type CustomerPreferences struct {
+	// AsOf AsOf is when the rollup last computed them, UTC; absent before the customer's first order was rolled up.
+	AsOf          *time.Time `json:"as_of,omitempty"`
+	AverageBasket []Money    `json:"average_basket"`
+
+	// CustomerId CustomerID is the customer described.
+	CustomerId int64 `json:"customer_id"`
+
+	// DaysBetweenOrders DaysBetweenOrders is the order frequency: the mean number of days between two orders; absent under two orders.
+	DaysBetweenOrders *float64            `json:"days_between_orders,omitempty"`
+	FavouriteCuisines []CuisinePreference `json:"favourite_cuisines"`
+	FavouriteItems    []ItemPreference    `json:"favourite_items"`
+
+	// FirstOrderAt FirstOrderAt is when the first of them was placed, UTC.
+	FirstOrderAt *time.Time `json:"first_order_at,omitempty"`
+
+	// LastOrderAt LastOrderAt is when the latest was placed, UTC.
+	LastOrderAt *time.Time `json:"last_order_at,omitempty"`
+
+	// Orders Orders counted.
+	Orders int64 `json:"orders"`
+}
+
+// Delivery Delivery is the journey of an order from kitchen to door.
+type Delivery struct {
+	// AssignedAt AssignedAt is when the courier was assigned, UTC.
+	AssignedAt time.Time `json:"assigned_at"`
+
+	// CourierId CourierID is the courier carrying it.
+	CourierId int64 `json:"courier_id"`
+
+	// DeliveredAt DeliveredAt is when the food reached the customer, UTC.
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+
+	// OrderId OrderID is the order delivered.
+	OrderId int64 `json:"order_id"`
+
+	// PickedUpAt PickedUpAt is when the courier collected the food, UTC.
+	PickedUpAt *time.Time `json:"picked_up_at,omitempty"`
+}
+
+// DeliveryAssignment DeliveryAssignment names the courier to carry an order.
+type DeliveryAssignment struct {
+	// CourierId CourierID is the courier; they must be available (on shift and carrying nothing).
+	CourierId int64 `json:"courier_id"`
+}
+
+// DeliverySlot DeliverySlot is one 15-minute window a scheduled order can be delivered in.
+type DeliverySlot struct {
+	// Available Available is how many more it takes.
+	Available int `json:"available"`
+
+	// Bookable Bookable is true when an order may be scheduled into it now: it has room, starts far enough ahead for the kitchen and is not paused.
+	Bookable bool `json:"bookable"`
+
+	// Capacity Capacity is how many scheduled orders the window takes.
+	Capacity int `json:"capacity"`
+
+	// End End of the window.
+	End time.Time `json:"end"`
+
+	// Reserved Reserved is how many it holds.
+	Reserved int `json:"reserved"`
+
+	// Start Start of the window; pass it as scheduled_for to book it.
+	Start time.Time `json:"start"`
+}
+
+// DeliverySlots DeliverySlots lists a restaurant's delivery slots on one local day: the windows that start within its opening hours.
+type DeliverySlots struct {
+	// Date Date is the day listed, in the restaurant's time zone.
+	Date string `json:"date"`
+
+	// RestaurantId RestaurantID is the restaurant.
+	RestaurantId int64          `json:"restaurant_id"`
+	Slots        []DeliverySlot `json:"slots"`
+
+	// Timezone Timezone is the restaurant's IANA zone.
+	Timezone string `json:"timezone"`
+}
+
+// DetailedNamespaceStats DetailedNamespaceStats are a namespace's counts and latencies.
+type DetailedNamespaceStats struct {
+	// BytesWritten BytesWritten to Redis.
+	BytesWritten int64 `json:"bytes_written"`
+
+	// Fallbacks Fallbacks counts reads served from the source while Redis was unusable.
+	Fallbacks int64 `json:"fallbacks"`
+
+	// Fills Fills counts values stored.
+	Fills int64 `json:"fills"`
+
+	// FillsRefused FillsRefused counts fills refused because of an invalidation or write in between (each one a stale value kept out).
+	FillsRefused int64 `json:"fills_refused"`
+
+	// HitRatio HitRatio is (Hits + LocalHits) / Reads.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// Hits Hits served from Redis (negative hits included).
+	Hits int64 `json:"hits"`
+
+	// Invalidations Invalidations counts entries dropped and groups renewed.
+	Invalidations int64 `json:"invalidations"`
+
+	// Latency Latencies are a namespace's latency distributions.
+	Latency Latencies `json:"latency"`
+
+	// LeaseWaits LeaseWaits counts reads that waited for another node's fill.
+	LeaseWaits int64 `json:"lease_waits"`
+
+	// LoadErrors LoadErrors among them.
+	LoadErrors int64 `json:"load_errors"`
+
+	// Loads Loads of the source (misses share loads when they coincide).
+	Loads int64 `json:"loads"`
+
+	// LocalHits LocalHits served from an in-process tier.
+	LocalHits int64 `json:"local_hits"`
+
+	// Misses Misses that loaded from the source.
+	Misses int64 `json:"misses"`
+
+	// Namespace Namespace counted.
+	Namespace string `json:"namespace"`
+
+	// NegativeHits NegativeHits answered "not found" from a remembered absence.
+	NegativeHits int64 `json:"negative_hits"`
+
+	// Reads Reads through the cache (hits + misses).
+	Reads int64 `json:"reads"`
+
+	// RedisErrors RedisErrors counts failed Redis calls.
+	RedisErrors int64 `json:"redis_errors"`
+
+	// Writes Writes counts write-throughs and Sets.
+	Writes int64 `json:"writes"`
+}
+
+// DetailedStats DetailedStats is the answer of GET /cache/stats/detailed.
+type DetailedStats struct {
+	Generations []NamespaceGeneration    `json:"generations"`
+	Namespaces  []DetailedNamespaceStats `json:"namespaces"`
+	Patterns    []PatternUsage           `json:"patterns"`
+
+	// Total DetailedNamespaceStats are a namespace's counts and latencies.
+	Total DetailedNamespaceStats `json:"total"`
+	Ttls  []ClassTTL             `json:"ttls"`
+
+	// WriteThroughsDropped WriteThroughsDropped counts write-throughs that dropped the entry instead (a racing writer or invalidation, or Redis trouble).
+	WriteThroughsDropped int64 `json:"write_throughs_dropped"`
+
+	// WriteThroughsStored WriteThroughsStored counts write-throughs whose value was stored.
+	WriteThroughsStored int64 `json:"write_throughs_stored"`
+}
+
 // FieldError FieldError names one invalid input field and what is wrong with it.
 type FieldError struct {
 	// Field Field is the JSON path of the field, e.g. "items[2].quantity".
@@ -355,6 +1012,222 @@ type FieldError struct {
 
 	// Reason Reason says what is wrong, e.g. "must be between 1 and 50".
 	Reason string `json:"reason"`
+}
+
+// Health Health is the answer of GET /cache/health.
+type Health struct {
+	// Breaker Breaker is the circuit breaker's state: closed, half-open or open.
+	Breaker string `json:"breaker"`
+
+	// CheckedAt CheckedAt is when the check ran, UTC.
+	CheckedAt time.Time `json:"checked_at"`
+
+	// LatencyMs LatencyMS is the PING round trip in milliseconds.
+	LatencyMs float64 `json:"latency_ms"`
+
+	// Prefix Prefix is the key prefix this cache writes under.
+	Prefix string `json:"prefix"`
+
+	// Profile Profile is the TTL profile in force (DABBA_ENV).
+	Profile string `json:"profile"`
+
+	// Redis Redis is "up" when it answered a PING just now, else "down".
+	Redis string `json:"redis"`
+
+	// Status Status is "healthy" when Redis answers and serves reads, "degraded" when reads go to the source (Redis unreachable, breaker open, or a recovery pending). dabba keeps working while degraded.
+	Status string `json:"status"`
+}
+
+// HotKey HotKey is a frequently read key.
+type HotKey struct {
+	// Cached Cached is true when the entry is in Redis now.
+	Cached bool `json:"cached"`
+
+	// Class Class is the key's TTL class.
+	Class string `json:"class"`
+
+	// Key Key without generations, "type:id".
+	Key string `json:"key"`
+
+	// Namespace Namespace of the key.
+	Namespace string `json:"namespace"`
+
+	// Score Score is the decayed access count: recent reads count fully, reads a half-life ago half.
+	Score float64 `json:"score"`
+
+	// TtlSeconds TTLSeconds is the entry's time left; 0 when not cached.
+	TtlSeconds float64 `json:"ttl_seconds"`
+}
+
+// InvalidatedKey InvalidatedKey is one entry an invalidation dropped.
+type InvalidatedKey struct {
+	// Key Key without generations, "type:id".
+	Key string `json:"key"`
+
+	// Namespace Namespace of the entry.
+	Namespace string `json:"namespace"`
+}
+
+// ItemPreference ItemPreference is how much of one dish a customer ordered.
+type ItemPreference struct {
+	// MenuItemId MenuItemID is the dish.
+	MenuItemId int64 `json:"menu_item_id"`
+
+	// Name Name of the dish when last ordered.
+	Name string `json:"name"`
+
+	// Orders Orders is how many orders included it.
+	Orders int64 `json:"orders"`
+
+	// Quantity Quantity is how many portions the customer ordered.
+	Quantity int64 `json:"quantity"`
+
+	// RestaurantId RestaurantID sells it.
+	RestaurantId int64 `json:"restaurant_id"`
+}
+
+// Job defines model for Job.
+type Job struct {
+	// CompletedAt CompletedAt is when it succeeded, UTC.
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+
+	// Id ID identifies the job; GET /jobs/{id} reads it.
+	Id string `json:"id"`
+
+	// LastError LastError is the error of its latest failure.
+	LastError *string `json:"last_error,omitempty"`
+
+	// LastFailedAt LastFailedAt is when it last failed, UTC.
+	LastFailedAt *time.Time `json:"last_failed_at,omitempty"`
+
+	// MaxRetry MaxRetry is how many retries it gets before it is archived.
+	MaxRetry int `json:"max_retry"`
+
+	// NextProcessAt NextProcessAt is when it runs next, UTC, for a pending, scheduled or retrying task.
+	NextProcessAt *time.Time `json:"next_process_at,omitempty"`
+
+	// Payload Payload is what the task was asked to do.
+	Payload interface{} `json:"payload,omitempty"`
+
+	// Queue Queue the task waits in.
+	Queue string `json:"queue"`
+
+	// Result Result is what the task reported once completed: for a warm the keys warmed and the time taken.
+	Result interface{} `json:"result,omitempty"`
+
+	// Retried Retried is how many times the task was retried after failing.
+	Retried int `json:"retried"`
+
+	// State State is pending, active, scheduled, retry (failed, waiting for its next attempt), archived (failed for good: the dead-letter view) or completed.
+	State string `json:"state"`
+
+	// Type Type of task, e.g. cache:warm or analytics:rollup:popular_items.
+	Type string `json:"type"`
+}
+
+// JobList JobList is a page of background jobs.
+type JobList struct {
+	Items []Job `json:"items"`
+
+	// NextCursor Next is the cursor to pass as `cursor` for the following page; empty when this is the last page.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// KeyInfo KeyInfo describes one cached entry.
+type KeyInfo struct {
+	// Group Group the entry belongs to, if any.
+	Group *string `json:"group,omitempty"`
+
+	// Id ID of the entry within its type.
+	Id string `json:"id"`
+
+	// Key Key is the physical Redis key.
+	Key string `json:"key"`
+
+	// State State is "value", "negative" (a remembered not-found) or "loading" (a lease: someone is filling it).
+	State string `json:"state"`
+
+	// TtlSeconds TTLSeconds is the time left before Redis drops the entry.
+	TtlSeconds float64 `json:"ttl_seconds"`
+
+	// Type Type of entry.
+	Type string `json:"type"`
+}
+
+// KeyPage KeyPage is one page of a namespace's keys (GET /cache/keys/{namespace}).
+type KeyPage struct {
+	// Generation Generation listed: only reachable keys are shown.
+	Generation int64     `json:"generation"`
+	Keys       []KeyInfo `json:"keys"`
+
+	// Namespace Namespace listed.
+	Namespace string `json:"namespace"`
+
+	// NextCursor NextCursor continues the scan; empty when it is complete.
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// KitchenCapacity KitchenCapacity is a restaurant kitchen's load against its limits, as the restaurant actor holds it.
+type KitchenCapacity struct {
+	// ActiveOrders ActiveOrders is how many orders the kitchen holds now (placed, accepted or preparing).
+	ActiveOrders int `json:"active_orders"`
+
+	// Available Available is how many more orders it takes before it is full.
+	Available int `json:"available"`
+
+	// Busy Busy mode: the kitchen is swamped and every preparation takes BusyExtraMinutes longer.
+	Busy bool `json:"busy"`
+
+	// BusyExtraMinutes BusyExtraMinutes is what busy mode adds to each preparation.
+	BusyExtraMinutes int `json:"busy_extra_minutes"`
+
+	// EffectivePrepMinutes EffectivePrepMinutes is the preparation time a new order gets now, busy mode included.
+	EffectivePrepMinutes int `json:"effective_prep_minutes"`
+
+	// MaxActiveOrders MaxActiveOrders is how many orders the kitchen holds at once: orders placed, accepted or preparing. A new order beyond it is refused.
+	MaxActiveOrders int `json:"max_active_orders"`
+
+	// PrepMinutes PrepMinutes is how long the kitchen takes from an order placed to ready, in normal times.
+	PrepMinutes int `json:"prep_minutes"`
+
+	// RestaurantId RestaurantID is the kitchen's restaurant.
+	RestaurantId int64 `json:"restaurant_id"`
+
+	// SlotCapacity SlotCapacity is how many scheduled orders one 15-minute delivery slot takes.
+	SlotCapacity int `json:"slot_capacity"`
+
+	// UpdatedAt UpdatedAt is when the limits last changed, UTC; absent while they are the defaults.
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// Latencies Latencies are a namespace's latency distributions.
+type Latencies struct {
+	// Hit LatencySummary summarises a latency distribution, in milliseconds.
+	Hit LatencySummary `json:"hit"`
+
+	// Load LatencySummary summarises a latency distribution, in milliseconds.
+	Load LatencySummary `json:"load"`
+
+	// Miss LatencySummary summarises a latency distribution, in milliseconds.
+	Miss LatencySummary `json:"miss"`
+}
+
+// LatencySummary LatencySummary summarises a latency distribution, in milliseconds.
+type LatencySummary struct {
+	// Count Count of samples.
+	Count int64 `json:"count"`
+
+	// MeanMs MeanMS is the mean.
+	MeanMs float64 `json:"mean_ms"`
+
+	// P50Ms P50MS is the median (estimated from buckets).
+	P50Ms float64 `json:"p50_ms"`
+
+	// P95Ms P95MS is the 95th percentile.
+	P95Ms float64 `json:"p95_ms"`
+
+	// P99Ms P99MS is the 99th percentile.
+	P99Ms float64 `json:"p99_ms"`
 }
 
 // Liveness Liveness is the answer of /healthz: the process is up.
@@ -367,6 +1240,69 @@ type Liveness struct {
 
 	// Version Version of the running binary.
 	Version string `json:"version"`
+}
+
+// LocalClass LocalClass is a class held in the local tier.
+type LocalClass struct {
+	// Class Class held.
+	Class string `json:"class"`
+
+	// StalenessCapSeconds StalenessCapSeconds is the longest an entry is served from memory.
+	StalenessCapSeconds float64 `json:"staleness_cap_seconds"`
+}
+
+// LocalTierStatus LocalTierStatus describes the in-process tier.
+type LocalTierStatus struct {
+	Classes []LocalClass `json:"classes"`
+
+	// Entries Entries held now.
+	Entries int `json:"entries"`
+
+	// Evictions Evictions counts entries pushed out by the bound.
+	Evictions int64 `json:"evictions"`
+
+	// Flushes Flushes counts full flushes (reconnects, recoveries).
+	Flushes int64 `json:"flushes"`
+
+	// MaxEntries MaxEntries is the bound.
+	MaxEntries int `json:"max_entries"`
+}
+
+// LocationReport LocationReport is one position fix a courier's device sends while it carries an order.
+type LocationReport struct {
+	// Heading Heading is the direction of travel in degrees clockwise from north, 0..360.
+	Heading float64 `json:"heading"`
+
+	// Lat Lat is the latitude in degrees.
+	Lat float64 `json:"lat"`
+
+	// Lng Lng is the longitude in degrees.
+	Lng float64 `json:"lng"`
+
+	// Speed Speed is the courier's speed in metres per second.
+	Speed float64 `json:"speed"`
+
+	// Ts TS is when the device took the fix; absent means now. A fix more than a minute in the future is refused.
+	Ts *time.Time `json:"ts,omitempty"`
+}
+
+// MemoryUsage MemoryUsage is the answer of GET /cache/memory-usage.
+type MemoryUsage struct {
+	// Complete Complete is false when the scan stopped at its bound before visiting every key; the counts are then lower bounds.
+	Complete bool `json:"complete"`
+
+	// InternalKeys InternalKeys counts the cache's own bookkeeping keys (stats, audit, alerts, hot keys).
+	InternalKeys int64 `json:"internal_keys"`
+
+	// KeysScanned KeysScanned is how many keys the SCAN visited.
+	KeysScanned int64 `json:"keys_scanned"`
+
+	// MeasuredAt MeasuredAt is when the measurement ran, UTC.
+	MeasuredAt time.Time         `json:"measured_at"`
+	Namespaces []NamespaceMemory `json:"namespaces"`
+
+	// Redis RedisMemory is Redis's memory report.
+	Redis RedisMemory `json:"redis"`
 }
 
 // MenuItem MenuItem is a dish a restaurant sells.
@@ -444,6 +1380,227 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// Namespace A branch of the spec's cache key tree; every cached entry lives in exactly one.
+type Namespace string
+
+// NamespaceClear NamespaceClear is one namespace's generation change.
+type NamespaceClear struct {
+	// Generation Generation is the new generation.
+	Generation int64 `json:"generation"`
+
+	// Namespace Namespace cleared.
+	Namespace string `json:"namespace"`
+
+	// PreviousGeneration PreviousGeneration is the generation whose keys became unreachable.
+	PreviousGeneration int64 `json:"previous_generation"`
+}
+
+// NamespaceGeneration NamespaceGeneration is a namespace's current generation.
+type NamespaceGeneration struct {
+	// Generation Generation is the number in its keys; each clear adds one.
+	Generation int64 `json:"generation"`
+
+	// Namespace Namespace concerned.
+	Namespace string `json:"namespace"`
+}
+
+// NamespaceMemory NamespaceMemory is one namespace's estimated memory.
+type NamespaceMemory struct {
+	// AverageKeyBytes AverageKeyBytes is the mean size of the sampled keys.
+	AverageKeyBytes float64 `json:"average_key_bytes"`
+
+	// EstimatedBytes EstimatedBytes is AverageKeyBytes × Keys.
+	EstimatedBytes int64 `json:"estimated_bytes"`
+
+	// Keys Keys counts the namespace's keys of every generation (old ones await reclamation), leases and generation counters included.
+	Keys int64 `json:"keys"`
+
+	// Namespace Namespace measured.
+	Namespace string `json:"namespace"`
+
+	// SampledKeys SampledKeys is how many keys MEMORY USAGE measured.
+	SampledKeys int `json:"sampled_keys"`
+}
+
+// NamespacePattern NamespacePattern is one namespace's usage.
+type NamespacePattern struct {
+	// HitRatio HitRatio is the share of reads served from the cache.
+	HitRatio float64  `json:"hit_ratio"`
+	HotKeys  []HotKey `json:"hot_keys"`
+
+	// Invalidations Invalidations (entries dropped, groups renewed).
+	Invalidations int64 `json:"invalidations"`
+
+	// Namespace Namespace analysed.
+	Namespace string `json:"namespace"`
+
+	// ReadShare ReadShare is the namespace's share of all reads.
+	ReadShare float64 `json:"read_share"`
+
+	// ReadWriteRatio ReadWriteRatio is reads per write; 0 without writes.
+	ReadWriteRatio float64 `json:"read_write_ratio"`
+
+	// Reads Reads through the cache.
+	Reads int64 `json:"reads"`
+
+	// Writes Writes (write-through and Set).
+	Writes int64 `json:"writes"`
+}
+
+// NamespacePerformance NamespacePerformance is the answer of GET /cache/performance/namespace/{namespace}.
+type NamespacePerformance struct {
+	// BytesWritten BytesWritten to Redis.
+	BytesWritten int64 `json:"bytes_written"`
+
+	// Fallbacks Fallbacks counts reads served from the source while Redis was unusable.
+	Fallbacks int64 `json:"fallbacks"`
+
+	// Fills Fills counts values stored.
+	Fills int64 `json:"fills"`
+
+	// FillsRefused FillsRefused counts fills refused because of an invalidation or write in between (each one a stale value kept out).
+	FillsRefused int64 `json:"fills_refused"`
+
+	// Generation Generation is the namespace's current generation.
+	Generation int64 `json:"generation"`
+
+	// HitRatio HitRatio is (Hits + LocalHits) / Reads.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// Hits Hits served from Redis (negative hits included).
+	Hits    int64    `json:"hits"`
+	HotKeys []HotKey `json:"hot_keys"`
+
+	// ImprovementRatio ImprovementRatio is how much faster a hit is than a load at the median: 1 − hit p50 / load p50 (0 without both).
+	ImprovementRatio float64 `json:"improvement_ratio"`
+
+	// Invalidations Invalidations counts entries dropped and groups renewed.
+	Invalidations int64 `json:"invalidations"`
+
+	// Latency Latencies are a namespace's latency distributions.
+	Latency Latencies `json:"latency"`
+
+	// LeaseWaits LeaseWaits counts reads that waited for another node's fill.
+	LeaseWaits int64 `json:"lease_waits"`
+
+	// LoadErrors LoadErrors among them.
+	LoadErrors int64 `json:"load_errors"`
+
+	// Loads Loads of the source (misses share loads when they coincide).
+	Loads int64 `json:"loads"`
+
+	// LocalHits LocalHits served from an in-process tier.
+	LocalHits int64 `json:"local_hits"`
+
+	// MeetsHitRatioTarget MeetsHitRatioTarget is HitRatio ≥ the target (false without reads).
+	MeetsHitRatioTarget bool `json:"meets_hit_ratio_target"`
+
+	// MeetsLatencyTarget MeetsLatencyTarget is hit p99 ≤ the response-time target.
+	MeetsLatencyTarget bool `json:"meets_latency_target"`
+
+	// Misses Misses that loaded from the source.
+	Misses int64 `json:"misses"`
+
+	// Namespace Namespace counted.
+	Namespace string `json:"namespace"`
+
+	// NegativeHits NegativeHits answered "not found" from a remembered absence.
+	NegativeHits int64 `json:"negative_hits"`
+
+	// Reads Reads through the cache (hits + misses).
+	Reads int64 `json:"reads"`
+
+	// RedisErrors RedisErrors counts failed Redis calls.
+	RedisErrors int64      `json:"redis_errors"`
+	Ttls        []ClassTTL `json:"ttls"`
+
+	// Writes Writes counts write-throughs and Sets.
+	Writes int64 `json:"writes"`
+}
+
+// NamespaceReport NamespaceReport is one namespace's line of the report.
+type NamespaceReport struct {
+	// CachedP99Ms CachedP99MS is the 99th percentile of hits.
+	CachedP99Ms float64 `json:"cached_p99_ms"`
+
+	// HitRatio HitRatio measured.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// Improvement Improvement is 1 − hit p50 / load p50.
+	Improvement float64 `json:"improvement"`
+
+	// Namespace Namespace reported.
+	Namespace string `json:"namespace"`
+
+	// Reads Reads through the cache.
+	Reads int64 `json:"reads"`
+
+	// UncachedP50Ms UncachedP50MS is the median load.
+	UncachedP50Ms float64 `json:"uncached_p50_ms"`
+}
+
+// NamespaceStats NamespaceStats are one namespace's fleet-wide counts.
+type NamespaceStats struct {
+	// BytesWritten BytesWritten to Redis.
+	BytesWritten int64 `json:"bytes_written"`
+
+	// Fallbacks Fallbacks counts reads served from the source while Redis was unusable.
+	Fallbacks int64 `json:"fallbacks"`
+
+	// Fills Fills counts values stored.
+	Fills int64 `json:"fills"`
+
+	// FillsRefused FillsRefused counts fills refused because of an invalidation or write in between (each one a stale value kept out).
+	FillsRefused int64 `json:"fills_refused"`
+
+	// HitRatio HitRatio is (Hits + LocalHits) / Reads.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// Hits Hits served from Redis (negative hits included).
+	Hits int64 `json:"hits"`
+
+	// Invalidations Invalidations counts entries dropped and groups renewed.
+	Invalidations int64 `json:"invalidations"`
+
+	// LeaseWaits LeaseWaits counts reads that waited for another node's fill.
+	LeaseWaits int64 `json:"lease_waits"`
+
+	// LoadErrors LoadErrors among them.
+	LoadErrors int64 `json:"load_errors"`
+
+	// Loads Loads of the source (misses share loads when they coincide).
+	Loads int64 `json:"loads"`
+
+	// LocalHits LocalHits served from an in-process tier.
+	LocalHits int64 `json:"local_hits"`
+
+	// Misses Misses that loaded from the source.
+	Misses int64 `json:"misses"`
+
+	// Namespace Namespace counted.
+	Namespace string `json:"namespace"`
+
+	// NegativeHits NegativeHits answered "not found" from a remembered absence.
+	NegativeHits int64 `json:"negative_hits"`
+
+	// Reads Reads through the cache (hits + misses).
+	Reads int64 `json:"reads"`
+
+	// RedisErrors RedisErrors counts failed Redis calls.
+	RedisErrors int64 `json:"redis_errors"`
+
+	// Writes Writes counts write-throughs and Sets.
+	Writes int64 `json:"writes"`
+}
+
+// NamespaceStatsReport NamespaceStatsReport is the answer of GET /cache/stats/namespaces.
+type NamespaceStatsReport struct {
+	Namespaces []NamespaceStats `json:"namespaces"`
+
+	// Total NamespaceStats are one namespace's fleet-wide counts.
+	Total NamespaceStats `json:"total"`
+}
+
 // OpeningHours OpeningHours is one period in which a restaurant takes orders, in the restaurant's time zone. A period whose Closes is not after Opens runs past midnight into the next day.
 type OpeningHours struct {
 	// Closes Closes is the local end, "HH:MM"; "24:00" is midnight.
@@ -455,6 +1612,33 @@ type OpeningHours struct {
 	// Weekday Weekday the period starts on: 0 = Sunday … 6 = Saturday.
 	Weekday int `json:"weekday"`
 }
+
+// OrderEvent OrderEvent is one entry of an order's timeline. Seq numbers are contiguous per order from 1; websocket events carry the same Seq.
+type OrderEvent struct {
+	// Actor Actor is who caused it, as "role:id".
+	Actor string `json:"actor"`
+
+	// At At is when it happened, UTC.
+	At time.Time `json:"at"`
+
+	// Data Data carries the event's details.
+	Data interface{} `json:"data"`
+
+	// OrderId OrderID is the order the event belongs to.
+	OrderId int64 `json:"order_id"`
+
+	// Seq Seq is the event's position in the order's timeline, from 1.
+	Seq int64 `json:"seq"`
+
+	// Status Status of the order after the event.
+	Status OrderEventStatus `json:"status"`
+
+	// Type Type of event, e.g. "order.placed", "order.status_changed", "delivery.assigned".
+	Type string `json:"type"`
+}
+
+// OrderEventStatus Status of the order after the event.
+type OrderEventStatus string
 
 // OrderItem OrderItem is one line of an order.
 type OrderItem struct {
@@ -571,6 +1755,137 @@ type OrderView struct {
 // OrderViewStatus Status is where the order is in its life.
 type OrderViewStatus string
 
+// PatternAnalysis PatternAnalysis is the answer of GET /enterprise/analytics/patterns: how the cache is used and what it will need.
+type PatternAnalysis struct {
+	// Fills Fills counts values stored after misses and writes.
+	Fills int64 `json:"fills"`
+
+	// GeneratedAt GeneratedAt is when the analysis ran, UTC.
+	GeneratedAt time.Time `json:"generated_at"`
+
+	// HitRatio HitRatio is the share of reads served from the cache.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// HottestNamespaces HottestNamespaces lists namespaces with reads, busiest first.
+	HottestNamespaces []string `json:"hottest_namespaces"`
+
+	// Invalidations Invalidations counts entries dropped and groups renewed.
+	Invalidations int64              `json:"invalidations"`
+	Namespaces    []NamespacePattern `json:"namespaces"`
+	Patterns      []PatternUsage     `json:"patterns"`
+	Predictions   []Prediction       `json:"predictions"`
+
+	// ReadWriteRatio ReadWriteRatio is reads per write; 0 without writes.
+	ReadWriteRatio float64 `json:"read_write_ratio"`
+
+	// Reads Reads counts reads through the cache, fleet-wide.
+	Reads int64 `json:"reads"`
+
+	// Writes Writes counts write-throughs and Sets.
+	Writes int64 `json:"writes"`
+}
+
+// PatternCheck PatternCheck is the answer of the pattern endpoints.
+type PatternCheck struct {
+	// CheckedAt CheckedAt is when the check ran, UTC.
+	CheckedAt time.Time `json:"checked_at"`
+
+	// Description Description of the pattern as dabba implements it.
+	Description string `json:"description"`
+
+	// Figures PatternFigures are a pattern's live, fleet-wide figures.
+	Figures PatternFigures `json:"figures"`
+
+	// Pattern Pattern checked.
+	Pattern string `json:"pattern"`
+
+	// SelfCheck SelfCheck is a round trip through a pattern with a probe record.
+	SelfCheck SelfCheck `json:"self_check"`
+}
+
+// PatternFigures PatternFigures are a pattern's live, fleet-wide figures.
+type PatternFigures struct {
+	// Calls Calls of the pattern.
+	Calls int64 `json:"calls"`
+
+	// FillsRefused FillsRefused counts fills refused because the entry changed meanwhile.
+	FillsRefused int64 `json:"fills_refused"`
+
+	// HitP50Ms HitP50MS is the median cached read.
+	HitP50Ms float64 `json:"hit_p50_ms"`
+
+	// HitRatio HitRatio of those reads.
+	HitRatio float64 `json:"hit_ratio"`
+
+	// LoadP50Ms LoadP50MS is the median load from the source.
+	LoadP50Ms float64 `json:"load_p50_ms"`
+
+	// Reads Reads through the cache by every read pattern.
+	Reads int64 `json:"reads"`
+
+	// WritesDropped WritesDropped counts write-throughs that dropped the entry instead.
+	WritesDropped int64 `json:"writes_dropped"`
+
+	// WritesStored WritesStored counts write-throughs whose value was stored.
+	WritesStored int64 `json:"writes_stored"`
+}
+
+// PatternUsage PatternUsage is how often one pattern was used.
+type PatternUsage struct {
+	// Calls Calls of the pattern, fleet-wide.
+	Calls int64 `json:"calls"`
+
+	// Pattern Pattern used.
+	Pattern string `json:"pattern"`
+
+	// Share Share of all pattern calls.
+	Share float64 `json:"share"`
+}
+
+// PerformanceReport PerformanceReport is the answer of GET /enterprise/performance/report: the measured figures against the spec's targets, with recommendations derived from them.
+type PerformanceReport struct {
+	// Alerts AlertAnalysis analyses alert types and frequencies.
+	Alerts AlertAnalysis `json:"alerts"`
+
+	// CachedP50Ms TargetCheck is one measured figure against its target.
+	CachedP50Ms TargetCheck `json:"cached_p50_ms"`
+
+	// CachedP99Ms TargetCheck is one measured figure against its target.
+	CachedP99Ms TargetCheck `json:"cached_p99_ms"`
+
+	// GeneratedAt GeneratedAt is when the report ran, UTC.
+	GeneratedAt time.Time `json:"generated_at"`
+
+	// HitRatio TargetCheck is one measured figure against its target.
+	HitRatio TargetCheck `json:"hit_ratio"`
+
+	// Improvement TargetCheck is one measured figure against its target.
+	Improvement     TargetCheck       `json:"improvement"`
+	Namespaces      []NamespaceReport `json:"namespaces"`
+	Recommendations []Recommendation  `json:"recommendations"`
+
+	// UncachedP50Ms UncachedP50MS is the median load from the source.
+	UncachedP50Ms float64 `json:"uncached_p50_ms"`
+}
+
+// PeriodicTask PeriodicTask is one task the scheduler enqueues on a schedule.
+type PeriodicTask struct {
+	// Next Next is when it is enqueued next, UTC.
+	Next time.Time `json:"next"`
+
+	// Payload Payload is what each run is asked to do.
+	Payload interface{} `json:"payload,omitempty"`
+
+	// Prev Prev is when it was last enqueued, UTC; absent before the first time.
+	Prev *time.Time `json:"prev,omitempty"`
+
+	// Spec Spec is its schedule, e.g. "@every 5m0s".
+	Spec string `json:"spec"`
+
+	// Type Type of task.
+	Type string `json:"type"`
+}
+
 // Point Point is a position on Earth in WGS 84 degrees.
 type Point struct {
 	// Lat Lat is the latitude in degrees, -90..90.
@@ -578,6 +1893,121 @@ type Point struct {
 
 	// Lng Lng is the longitude in degrees, -180..180.
 	Lng float64 `json:"lng"`
+}
+
+// PoolStats PoolStats describes this node's connection pool to Redis.
+type PoolStats struct {
+	// Hits Hits counts requests that found a free connection.
+	Hits int `json:"hits"`
+
+	// IdleConns IdleConns is the number of idle connections.
+	IdleConns int `json:"idle_conns"`
+
+	// Misses Misses counts requests that had to dial.
+	Misses int `json:"misses"`
+
+	// Timeouts Timeouts counts requests that waited too long for a connection.
+	Timeouts int `json:"timeouts"`
+
+	// TotalConns TotalConns is the number of open connections.
+	TotalConns int `json:"total_conns"`
+}
+
+// PopularItem PopularItem is a dish ranked by how many portions of it were ordered. Rejected and cancelled orders do not count.
+type PopularItem struct {
+	// MenuItemId MenuItemID is the dish.
+	MenuItemId int64 `json:"menu_item_id"`
+
+	// Name Name of the dish on the menu now.
+	Name string `json:"name"`
+
+	// Orders Orders is how many orders included the dish.
+	Orders int64 `json:"orders"`
+
+	// Quantity Quantity is how many portions were ordered.
+	Quantity int64 `json:"quantity"`
+
+	// Rank Rank is the dish's place in the ranking, from 1.
+	Rank int `json:"rank"`
+
+	// RestaurantId RestaurantID is the restaurant that sells it.
+	RestaurantId int64 `json:"restaurant_id"`
+
+	// Revenue Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	Revenue Money `json:"revenue"`
+}
+
+// PopularItems PopularItems ranks the dishes ordered most over one window, at one restaurant or across the platform.
+type PopularItems struct {
+	// AsOf AsOf is when the figures were read from the rollup, UTC.
+	AsOf  time.Time     `json:"as_of"`
+	Items []PopularItem `json:"items"`
+
+	// RestaurantId RestaurantID is the restaurant ranked; absent for the whole platform.
+	RestaurantId *int64 `json:"restaurant_id,omitempty"`
+
+	// Since Since is the start of the window, UTC.
+	Since time.Time `json:"since"`
+
+	// Window Window counted over.
+	Window string `json:"window"`
+}
+
+// Prediction Prediction is one expected future cache need.
+type Prediction struct {
+	// Key Key concerned ("type:id"); empty for a namespace prediction.
+	Key *string `json:"key,omitempty"`
+
+	// Kind Kind of prediction.
+	Kind string `json:"kind"`
+
+	// Namespace Namespace concerned.
+	Namespace string `json:"namespace"`
+
+	// Reason Reason explains the prediction with its numbers.
+	Reason string `json:"reason"`
+
+	// Score Score is the key's popularity, or the namespace's read count.
+	Score float64 `json:"score"`
+
+	// TtlSeconds TTLSeconds is the key's time left (0 when missing).
+	TtlSeconds float64 `json:"ttl_seconds"`
+
+	// Warmable Warmable is true when the namespace has a warmer to act on it.
+	Warmable bool `json:"warmable"`
+}
+
+// Pricing Pricing is a restaurant's current surge quote: what a new order pays for delivery, itemised. An order placed while the quote holds records it.
+type Pricing struct {
+	// AvailableCouriers AvailableCouriers is how many couriers are free near the restaurant.
+	AvailableCouriers int `json:"available_couriers"`
+
+	// BaseDeliveryFee Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	BaseDeliveryFee Money `json:"base_delivery_fee"`
+
+	// DeliveryFee Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	DeliveryFee Money `json:"delivery_fee"`
+
+	// Demand Demand is how many orders the restaurant took in the last WindowMinutes.
+	Demand int `json:"demand"`
+
+	// QuotedAt QuotedAt is when the quote was made, UTC.
+	QuotedAt time.Time `json:"quoted_at"`
+
+	// RestaurantId RestaurantID is the restaurant.
+	RestaurantId int64 `json:"restaurant_id"`
+
+	// SurgeBasisPoints SurgeBasisPoints is the multiplier on the delivery fee, in basis points (10000 = no surge).
+	SurgeBasisPoints int `json:"surge_basis_points"`
+
+	// SurgeFee Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	SurgeFee Money `json:"surge_fee"`
+
+	// ValidUntil ValidUntil is when the quote is recomputed, UTC.
+	ValidUntil time.Time `json:"valid_until"`
+
+	// WindowMinutes WindowMinutes is the span Demand counts.
+	WindowMinutes int `json:"window_minutes"`
 }
 
 // Problem Problem is an RFC 9457 problem details object: every error dabba answers is one, served as application/problem+json.
@@ -628,6 +2058,42 @@ type ProblemDescription struct {
 	Type string `json:"type"`
 }
 
+// QueueSummary QueueSummary is the state of one background queue.
+type QueueSummary struct {
+	// Active Active tasks are running.
+	Active int `json:"active"`
+
+	// Archived Archived tasks failed for good: the dead letters.
+	Archived int `json:"archived"`
+
+	// Completed Completed tasks succeeded and keep their result for a while.
+	Completed int `json:"completed"`
+
+	// FailedToday FailedToday counts the task runs that failed today (UTC).
+	FailedToday int `json:"failed_today"`
+
+	// LatencySeconds LatencySeconds is how long the oldest pending task has waited.
+	LatencySeconds float64 `json:"latency_seconds"`
+
+	// Paused Paused is true when the queue is paused and its tasks wait.
+	Paused bool `json:"paused"`
+
+	// Pending Pending tasks wait for a worker.
+	Pending int `json:"pending"`
+
+	// ProcessedToday ProcessedToday counts the tasks run today (UTC), failed ones included.
+	ProcessedToday int `json:"processed_today"`
+
+	// Queue Queue named.
+	Queue string `json:"queue"`
+
+	// Retry Retry tasks failed and wait for their next attempt.
+	Retry int `json:"retry"`
+
+	// Scheduled Scheduled tasks wait for their time.
+	Scheduled int `json:"scheduled"`
+}
+
 // Rating Rating is an aggregate of published reviews.
 type Rating struct {
 	// Average Average of the ratings, 0 when there are none.
@@ -643,6 +2109,81 @@ type Readiness struct {
 
 	// Status Status is "ready" when every check passed, "degraded" when only optional ones failed (the node serves, slower), else "not_ready".
 	Status string `json:"status"`
+}
+
+// Recommendation Recommendation is one change the figures call for.
+type Recommendation struct {
+	// Measured Measured value of the metric.
+	Measured float64 `json:"measured"`
+
+	// Message Message says what to do and why, with the numbers.
+	Message string `json:"message"`
+
+	// Metric Metric the recommendation rests on.
+	Metric string `json:"metric"`
+
+	// Namespace Namespace concerned; empty for the whole cache.
+	Namespace *string `json:"namespace,omitempty"`
+
+	// Severity Severity is "critical", "warning" or "info".
+	Severity string `json:"severity"`
+
+	// Target Target value of the metric.
+	Target float64 `json:"target"`
+}
+
+// RedisMemory RedisMemory is Redis's memory report.
+type RedisMemory struct {
+	// AlertThresholdBytes AlertThresholdBytes is where memory_high is raised.
+	AlertThresholdBytes int64 `json:"alert_threshold_bytes"`
+
+	// EvictionPolicy EvictionPolicy is Redis's maxmemory-policy.
+	EvictionPolicy string `json:"eviction_policy"`
+
+	// FragmentationRatio FragmentationRatio is RSS over used memory.
+	FragmentationRatio float64 `json:"fragmentation_ratio"`
+
+	// MaxMemoryBytes MaxMemoryBytes is the configured limit; 0 means unlimited.
+	MaxMemoryBytes int64 `json:"max_memory_bytes"`
+
+	// PeakBytes PeakBytes is the most Redis has used.
+	PeakBytes int64 `json:"peak_bytes"`
+
+	// UsedBytes UsedBytes is memory allocated by Redis.
+	UsedBytes int64 `json:"used_bytes"`
+
+	// UsedHuman UsedHuman is UsedBytes as Redis formats it.
+	UsedHuman string `json:"used_human"`
+
+	// UsedRatio UsedRatio is UsedBytes over MaxMemoryBytes; 0 when unlimited.
+	UsedRatio float64 `json:"used_ratio"`
+}
+
+// RedisServer RedisServer describes the Redis server.
+type RedisServer struct {
+	// ConnectedClients ConnectedClients counts client connections.
+	ConnectedClients int64 `json:"connected_clients"`
+
+	// Mode Mode is standalone, cluster or sentinel.
+	Mode string `json:"mode"`
+
+	// UptimeSeconds UptimeSeconds since the server started.
+	UptimeSeconds int64 `json:"uptime_seconds"`
+
+	// Version Version of Redis.
+	Version string `json:"version"`
+}
+
+// RenewedGroup RenewedGroup is one group an invalidation renewed: every entry of the group became unreachable at once.
+type RenewedGroup struct {
+	// Generation Generation is the group's generation after renewal; 0 when Redis could not be reached.
+	Generation int64 `json:"generation"`
+
+	// Group Group renewed, e.g. "restaurant-12" (the restaurant's menus) or "lists".
+	Group string `json:"group"`
+
+	// Namespace Namespace of the group.
+	Namespace string `json:"namespace"`
 }
 
 // Restaurant Restaurant is a kitchen that sells on dabba.
@@ -783,6 +2324,140 @@ type RestaurantPatch struct {
 	Timezone     *string         `json:"timezone,omitempty"`
 }
 
+// RestaurantPerformance RestaurantPerformance is how a kitchen has been running over the last PerformanceDays days, from its orders' timelines, with its rating.
+type RestaurantPerformance struct {
+	// AcceptanceRate AcceptanceRate is Accepted over Orders; 0 without orders.
+	AcceptanceRate float64 `json:"acceptance_rate"`
+
+	// Accepted Accepted is how many the kitchen accepted.
+	Accepted int64 `json:"accepted"`
+
+	// AsOf AsOf is when the figures were read from the rollup, UTC.
+	AsOf time.Time `json:"as_of"`
+
+	// AverageAcceptSeconds AverageAcceptSeconds is the mean time from placing to acceptance.
+	AverageAcceptSeconds float64 `json:"average_accept_seconds"`
+
+	// AveragePrepSeconds AveragePrepSeconds is the mean time from acceptance to ready for pickup.
+	AveragePrepSeconds float64 `json:"average_prep_seconds"`
+
+	// Cancelled Cancelled is how many were cancelled.
+	Cancelled int64 `json:"cancelled"`
+
+	// Delivered Delivered is how many reached the customer.
+	Delivered int64 `json:"delivered"`
+
+	// From From is the first day covered, YYYY-MM-DD (UTC).
+	From string `json:"from"`
+
+	// OnTimeDeliveries OnTimeDeliveries is how many deliveries arrived by their promise: the end of the booked slot for a scheduled order, else the delivery promise after placing.
+	OnTimeDeliveries int64 `json:"on_time_deliveries"`
+
+	// OnTimeRate OnTimeRate is OnTimeDeliveries over Delivered; 0 without deliveries.
+	OnTimeRate float64 `json:"on_time_rate"`
+
+	// Orders Orders placed with the restaurant.
+	Orders int64 `json:"orders"`
+
+	// Rating Rating is an aggregate of published reviews.
+	Rating Rating `json:"rating"`
+
+	// Rejected Rejected is how many it refused or let time out.
+	Rejected int64 `json:"rejected"`
+
+	// RestaurantId RestaurantID is the restaurant reported on.
+	RestaurantId int64 `json:"restaurant_id"`
+
+	// To To is the last day covered, YYYY-MM-DD (UTC).
+	To string `json:"to"`
+}
+
+// RevenueDay RevenueDay is one currency's takings on one day.
+type RevenueDay struct {
+	// AverageOrderValue Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	AverageOrderValue Money `json:"average_order_value"`
+
+	// Cancelled Cancelled is how many were cancelled.
+	Cancelled int64 `json:"cancelled"`
+
+	// Currency Currency of every amount, ISO 4217.
+	Currency string `json:"currency"`
+
+	// Day Day is the UTC calendar day the orders were placed on, YYYY-MM-DD.
+	Day string `json:"day"`
+
+	// Delivered Delivered is how many of them were delivered.
+	Delivered int64 `json:"delivered"`
+
+	// DeliveryFees Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	DeliveryFees Money `json:"delivery_fees"`
+
+	// GrossRevenue Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	GrossRevenue Money `json:"gross_revenue"`
+
+	// ItemSales Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	ItemSales Money `json:"item_sales"`
+
+	// Orders Orders placed.
+	Orders int64 `json:"orders"`
+
+	// Rejected Rejected is how many the kitchen (or its accept deadline) refused.
+	Rejected int64 `json:"rejected"`
+
+	// SurgeFees Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	SurgeFees Money `json:"surge_fees"`
+}
+
+// RevenueFigures RevenueFigures are one currency's takings over a span of orders, by the day the orders were placed. Only delivered orders bring money in.
+type RevenueFigures struct {
+	// AverageOrderValue Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	AverageOrderValue Money `json:"average_order_value"`
+
+	// Cancelled Cancelled is how many were cancelled.
+	Cancelled int64 `json:"cancelled"`
+
+	// Currency Currency of every amount, ISO 4217.
+	Currency string `json:"currency"`
+
+	// Delivered Delivered is how many of them were delivered.
+	Delivered int64 `json:"delivered"`
+
+	// DeliveryFees Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	DeliveryFees Money `json:"delivery_fees"`
+
+	// GrossRevenue Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	GrossRevenue Money `json:"gross_revenue"`
+
+	// ItemSales Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	ItemSales Money `json:"item_sales"`
+
+	// Orders Orders placed.
+	Orders int64 `json:"orders"`
+
+	// Rejected Rejected is how many the kitchen (or its accept deadline) refused.
+	Rejected int64 `json:"rejected"`
+
+	// SurgeFees Money is an amount in the currency's minor unit (paise, cents) with its ISO 4217 code. Money is never a float: sums and products are exact.
+	SurgeFees Money `json:"surge_fees"`
+}
+
+// RevenueReport RevenueReport is a restaurant's (or the platform's) revenue per day.
+type RevenueReport struct {
+	// AsOf AsOf is when the figures were read from the rollup, UTC.
+	AsOf time.Time    `json:"as_of"`
+	Days []RevenueDay `json:"days"`
+
+	// From From is the first day covered, YYYY-MM-DD (UTC).
+	From string `json:"from"`
+
+	// RestaurantId RestaurantID is the restaurant reported on; absent for the whole platform.
+	RestaurantId *int64 `json:"restaurant_id,omitempty"`
+
+	// To To is the last day covered, YYYY-MM-DD (UTC).
+	To     string           `json:"to"`
+	Totals []RevenueFigures `json:"totals"`
+}
+
 // Review Review is a customer's verdict on one delivered order.
 type Review struct {
 	// CreatedAt CreatedAt is when it was written, UTC.
@@ -846,6 +2521,201 @@ type ReviewPatch struct {
 // ReviewPatchStatus defines model for ReviewPatch.Status.
 type ReviewPatchStatus string
 
+// SecureKey SecureKey is a cache key derived with HMAC-SHA256 under the server secret: it reveals nothing of the logical key, cannot be computed without the secret (not forgeable), cannot be listed from other keys (not enumerable) and lives in its namespace's current generation (isolated, cleared with it).
+type SecureKey struct {
+	// Algorithm Algorithm used.
+	Algorithm string `json:"algorithm"`
+
+	// Digest Digest is the hex HMAC-SHA256 of namespace, subject and logical key.
+	Digest string `json:"digest"`
+
+	// Generation Generation of the namespace the key was derived in.
+	Generation int64 `json:"generation"`
+
+	// Key Key is the physical Redis key.
+	Key string `json:"key"`
+
+	// Namespace Namespace the key lives in.
+	Namespace string `json:"namespace"`
+
+	// Subject Subject the key is bound to, if any.
+	Subject *string `json:"subject,omitempty"`
+}
+
+// SecureKeyRequest SecureKeyRequest asks for the secure key of a logical key (POST /enterprise/security/secure-key).
+type SecureKeyRequest struct {
+	// Key Key is the logical key, e.g. "cart:7".
+	Key string `json:"key"`
+
+	// Namespace Namespace the key is isolated in.
+	Namespace string `json:"namespace"`
+
+	// Subject Subject, when set, binds the key to one principal ("customer:7"): the same logical key of another subject yields an unrelated key.
+	Subject *string `json:"subject,omitempty"`
+}
+
+// SelfCheck SelfCheck is a round trip through a pattern with a probe record.
+type SelfCheck struct {
+	// Consistent Consistent is true when the cache holds exactly what the source holds after the round trip.
+	Consistent bool `json:"consistent"`
+
+	// Key Key checked, "type:id".
+	Key *string `json:"key,omitempty"`
+
+	// Performed Performed is false when there is no probe record (see Problem).
+	Performed bool `json:"performed"`
+
+	// Problem Problem explains a check not performed or a disagreement.
+	Problem *string `json:"problem,omitempty"`
+
+	// Record Record checked.
+	Record *string     `json:"record,omitempty"`
+	Steps  []CheckStep `json:"steps"`
+}
+
+// StatusChangeRequest StatusChangeRequest asks to move an order to a new status.
+type StatusChangeRequest struct {
+	// Reason Reason is the reason code a rejection or cancellation needs (see the transition table).
+	Reason *string `json:"reason,omitempty"`
+
+	// Status Status is the status wanted.
+	Status StatusChangeRequestStatus `json:"status"`
+}
+
+// StatusChangeRequestStatus Status is the status wanted.
+type StatusChangeRequestStatus string
+
+// Summary defines model for Summary.
+type Summary struct {
+	Queues []QueueSummary `json:"queues"`
+
+	// Reasons Reasons says why the status is not ok.
+	Reasons  []string       `json:"reasons"`
+	Schedule []PeriodicTask `json:"schedule"`
+
+	// Status Status is "ok", "degraded" (dead letters, tasks waiting too long, no worker or no scheduler) or "down" (the queues cannot be read).
+	Status string `json:"status"`
+
+	// Workers Workers is how many worker processes serve dabba's queues.
+	Workers int `json:"workers"`
+}
+
+// TargetCheck TargetCheck is one measured figure against its target.
+type TargetCheck struct {
+	// Measured Measured value.
+	Measured float64 `json:"measured"`
+
+	// Met Met says whether the target is met; false when nothing was measured.
+	Met bool `json:"met"`
+
+	// Samples Samples is how many observations the figure rests on.
+	Samples int64 `json:"samples"`
+
+	// Target Target value.
+	Target float64 `json:"target"`
+}
+
+// Timeline Timeline is an order's events in sequence order.
+type Timeline struct {
+	Events []OrderEvent `json:"events"`
+
+	// OrderId OrderID is the order.
+	OrderId int64 `json:"order_id"`
+}
+
+// Tracking Tracking is an order's live delivery state: where its courier is and when the food arrives. The order actor holds it in memory and writes it to the cache's delivery_tracking class; the courier's position alone goes to live_tracking.
+type Tracking struct {
+	// Courier CourierFix is the latest position a courier reported for an order.
+	Courier *CourierFix `json:"courier,omitempty"`
+
+	// CourierId CourierID is the courier assigned, once there is one.
+	CourierId *int64 `json:"courier_id,omitempty"`
+
+	// EstimatedDeliveryAt EstimatedDeliveryAt is the current ETA: the remaining preparation plus the remaining distance at the courier's speed.
+	EstimatedDeliveryAt *time.Time `json:"estimated_delivery_at,omitempty"`
+
+	// OrderId OrderID is the order tracked.
+	OrderId int64 `json:"order_id"`
+
+	// RemainingM RemainingM is the distance left to travel: courier to restaurant to customer before pickup, courier to customer after.
+	RemainingM *float64 `json:"remaining_m,omitempty"`
+
+	// Seq Seq is the sequence number of the order's latest event.
+	Seq int64 `json:"seq"`
+
+	// Status Status of the order.
+	Status TrackingStatus `json:"status"`
+
+	// Topic Topic to subscribe to on /ws for live position, status and ETA.
+	Topic string `json:"topic"`
+
+	// UpdatedAt UpdatedAt is when the state last changed, UTC.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TrackingStatus Status of the order.
+type TrackingStatus string
+
+// WarmResult WarmResult is the answer of POST /cache/warm/{namespace}.
+type WarmResult struct {
+	// At At is when it started, UTC.
+	At time.Time `json:"at"`
+
+	// DurationMs DurationMS is how long the warm took.
+	DurationMs float64 `json:"duration_ms"`
+
+	// KeysRequested KeysRequested is how many predicted keys the warmer was given; 0 for a popularity warm.
+	KeysRequested int `json:"keys_requested"`
+
+	// KeysWarmed KeysWarmed is how many entries were stored.
+	KeysWarmed int `json:"keys_warmed"`
+
+	// Namespace Namespace warmed.
+	Namespace string `json:"namespace"`
+}
+
+// GetPopularItemsParams defines parameters for GetPopularItems.
+type GetPopularItemsParams struct {
+	// RestaurantId Only this restaurant's dishes; omitted, the whole platform's.
+	RestaurantId *int64 `form:"restaurant_id,omitempty" json:"restaurant_id,omitempty"`
+
+	// Window `hour`, `day` or `week`; default `day`.
+	Window *string `form:"window,omitempty" json:"window,omitempty"`
+}
+
+// GetRevenueParams defines parameters for GetRevenue.
+type GetRevenueParams struct {
+	// RestaurantId The restaurant; omitted, the whole platform (admins).
+	RestaurantId *int64 `form:"restaurant_id,omitempty" json:"restaurant_id,omitempty"`
+
+	// From First day, YYYY-MM-DD (UTC); default six days before `to`.
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Last day, YYYY-MM-DD (UTC); default today. At most 366 days in all.
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ListCacheAuditParams defines parameters for ListCacheAudit.
+type ListCacheAuditParams struct {
+	// Namespace Only entries about this namespace.
+	Namespace *Namespace `form:"namespace,omitempty" json:"namespace,omitempty"`
+
+	// Limit Page size, 1–100 (default 20).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; omit for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCacheKeysParams defines parameters for ListCacheKeys.
+type ListCacheKeysParams struct {
+	// Limit Page size, 1–100 (default 20).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; omit for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListCouriersParams defines parameters for ListCouriers.
 type ListCouriersParams struct {
 	// Status Only couriers in this state: offline, available or busy.
@@ -872,6 +2742,21 @@ type ListCustomerOrdersParams struct {
 	// Status Only orders in these statuses, comma-separated, e.g. placed,accepted.
 	Status *string `form:"status,omitempty" json:"status,omitempty"`
 
+	// Limit Page size, 1–100 (default 20).
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; omit for the first page.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ValidateCacheAccessParams defines parameters for ValidateCacheAccess.
+type ValidateCacheAccessParams struct {
+	// UserId Who to decide for: `admin`, or a role and ID such as `customer:7` or `restaurant:12`; default the caller.
+	UserId *string `form:"user_id,omitempty" json:"user_id,omitempty"`
+}
+
+// ListDeadLettersParams defines parameters for ListDeadLetters.
+type ListDeadLettersParams struct {
 	// Limit Page size, 1–100 (default 20).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -906,6 +2791,12 @@ type PlaceOrderParams struct {
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
+// GetOrderTimelineParams defines parameters for GetOrderTimeline.
+type GetOrderTimelineParams struct {
+	// AfterSeq Only the events after this sequence number (default 0: all).
+	AfterSeq *int `form:"after_seq,omitempty" json:"after_seq,omitempty"`
+}
+
 // ListRestaurantsParams defines parameters for ListRestaurants.
 type ListRestaurantsParams struct {
 	// Cuisine Only this cuisine (case-insensitive).
@@ -928,6 +2819,12 @@ type ListRestaurantsParams struct {
 
 	// Cursor The `next_cursor` of the previous page; omit for the first page.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListDeliverySlotsParams defines parameters for ListDeliverySlots.
+type ListDeliverySlotsParams struct {
+	// Date The day, YYYY-MM-DD in the restaurant's time zone; default today. Up to 7 days ahead.
+	Date *string `form:"date,omitempty" json:"date,omitempty"`
 }
 
 // ListMenuItemsParams defines parameters for ListMenuItems.
@@ -963,11 +2860,20 @@ type CreateCourierJSONRequestBody = CourierInput
 // UpdateCourierJSONRequestBody defines body for UpdateCourier for application/json ContentType.
 type UpdateCourierJSONRequestBody = CourierPatch
 
+// LocateCourierJSONRequestBody defines body for LocateCourier for application/json ContentType.
+type LocateCourierJSONRequestBody = Point
+
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CustomerInput
 
 // UpdateCustomerJSONRequestBody defines body for UpdateCustomer for application/json ContentType.
 type UpdateCustomerJSONRequestBody = CustomerPatch
+
+// CascadeInvalidationJSONRequestBody defines body for CascadeInvalidation for application/json ContentType.
+type CascadeInvalidationJSONRequestBody = CascadeRequest
+
+// CreateSecureKeyJSONRequestBody defines body for CreateSecureKey for application/json ContentType.
+type CreateSecureKeyJSONRequestBody = SecureKeyRequest
 
 // UpdateMenuItemJSONRequestBody defines body for UpdateMenuItem for application/json ContentType.
 type UpdateMenuItemJSONRequestBody = MenuItemPatch
@@ -975,11 +2881,26 @@ type UpdateMenuItemJSONRequestBody = MenuItemPatch
 // PlaceOrderJSONRequestBody defines body for PlaceOrder for application/json ContentType.
 type PlaceOrderJSONRequestBody = OrderRequest
 
+// AssignCourierJSONRequestBody defines body for AssignCourier for application/json ContentType.
+type AssignCourierJSONRequestBody = DeliveryAssignment
+
+// ReportCourierLocationJSONRequestBody defines body for ReportCourierLocation for application/json ContentType.
+type ReportCourierLocationJSONRequestBody = LocationReport
+
+// ChangeOrderStatusJSONRequestBody defines body for ChangeOrderStatus for application/json ContentType.
+type ChangeOrderStatusJSONRequestBody = StatusChangeRequest
+
 // CreateRestaurantJSONRequestBody defines body for CreateRestaurant for application/json ContentType.
 type CreateRestaurantJSONRequestBody = RestaurantInput
 
 // UpdateRestaurantJSONRequestBody defines body for UpdateRestaurant for application/json ContentType.
 type UpdateRestaurantJSONRequestBody = RestaurantPatch
+
+// SetRestaurantAvailabilityJSONRequestBody defines body for SetRestaurantAvailability for application/json ContentType.
+type SetRestaurantAvailabilityJSONRequestBody = AvailabilityChange
+
+// SetRestaurantCapacityJSONRequestBody defines body for SetRestaurantCapacity for application/json ContentType.
+type SetRestaurantCapacityJSONRequestBody = CapacitySettings
 
 // CreateMenuItemJSONRequestBody defines body for CreateMenuItem for application/json ContentType.
 type CreateMenuItemJSONRequestBody = MenuItemInput
@@ -1063,6 +2984,266 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// GetCustomerPreferences Customer preferences
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCustomerPreferences`
+	//
+	// ---
+	//
+	// What the customer tends to order, from the orders they got or still await: favourite cuisines and dishes, order frequency, average basket per currency. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The customer themself or an admin.
+	//
+	// Corresponds with GET /analytics/customers/{id}/preferences (the `GetCustomerPreferences` operationId).
+	GetCustomerPreferences(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPopularItems Popular items
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getPopularItems`
+	//
+	// ---
+	//
+	// The dishes ordered most over the last hour, day or week, at one restaurant or across the platform: most portions first, at most ten; rejected and cancelled orders do not count. Windows move in 5-minute steps. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. Any role; a restaurant sees only its own dishes (`restaurant_id` defaults to its own, and another restaurant's does not exist for it).
+	//
+	// Corresponds with GET /analytics/popular-items (the `GetPopularItems` operationId).
+	GetPopularItems(ctx context.Context, params *GetPopularItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRestaurantPerformance Restaurant performance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantPerformance`
+	//
+	// ---
+	//
+	// How the kitchen has run over the last 30 days, from its orders' timelines: acceptance rate, mean time to accept and to prepare, on-time delivery rate (by the end of the booked slot, or within the delivery promise), and its rating. Cached 4 hours and refreshed by every rollup. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The restaurant itself or an admin.
+	//
+	// Corresponds with GET /analytics/restaurants/{id} (the `GetRestaurantPerformance` operationId).
+	GetRestaurantPerformance(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRevenue Revenue per day
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRevenue`
+	//
+	// ---
+	//
+	// Orders, deliveries, cancellations, rejections, gross revenue, item sales, delivery and surge fees and average order value per UTC day of placing, with totals; one entry per currency. Only delivered orders bring money in. Money is in minor units. Cached 15 minutes, or 12 hours for days before today. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. A restaurant sees its own revenue (`restaurant_id` defaults to its own, another restaurant's does not exist for it); an admin any restaurant's or, without `restaurant_id`, the platform's.
+	//
+	// Corresponds with GET /analytics/revenue (the `GetRevenue` operationId).
+	GetRevenue(ctx context.Context, params *GetRevenueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCacheAudit The cache invalidation audit log
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listCacheAudit`
+	//
+	// ---
+	//
+	// Every invalidation, clear and renewal, newest first: who caused it, why, the record concerned, the namespace and its generation, the keys dropped and the groups renewed. Bounded (about 10 000 entries). Admins, or a principal the cache's access policy grants `read` on the namespace filtered by, or on every namespace.
+	//
+	// Corresponds with GET /cache/audit (the `ListCacheAudit` operationId).
+	ListCacheAudit(ctx context.Context, params *ListCacheAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearAnalyticsCache Clear the analytics cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearAnalyticsCache`
+	//
+	// ---
+	//
+	// Clears rollups and reports (the `analytics` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Corresponds with DELETE /cache/clear/analytics (the `ClearAnalyticsCache` operationId).
+	ClearAnalyticsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearExpiredCacheKeys Remove expired cache keys
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearExpiredCacheKeys`
+	//
+	// ---
+	//
+	// Redis drops entries whose TTL ran out by itself; what is left are the unreachable entries of old generations (cleared namespaces, renewed groups). This unlinks them now with SCAN and UNLINK. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Corresponds with DELETE /cache/clear/expired (the `ClearExpiredCacheKeys` operationId).
+	ClearExpiredCacheKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearMenuItemsCache Clear the menu items cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearMenuItemsCache`
+	//
+	// ---
+	//
+	// Clears menus and menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Corresponds with DELETE /cache/clear/menu-items (the `ClearMenuItemsCache` operationId).
+	ClearMenuItemsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearOrdersCache Clear the orders cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearOrdersCache`
+	//
+	// ---
+	//
+	// Clears orders, their statuses and order lists (the `orders` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Corresponds with DELETE /cache/clear/orders (the `ClearOrdersCache` operationId).
+	ClearOrdersCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ClearRestaurantsCache Clear the restaurants cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearRestaurantsCache`
+	//
+	// ---
+	//
+	// Clears restaurant details, lists, search results and availability (the `restaurants` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Corresponds with DELETE /cache/clear/restaurants (the `ClearRestaurantsCache` operationId).
+	ClearRestaurantsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheHealth Cache health
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheHealth`
+	//
+	// ---
+	//
+	// Pings Redis and says whether the cache serves reads: `healthy`, or `degraded` while Redis is unreachable, the circuit breaker is open or a recovery is pending — dabba then serves every read from PostgreSQL. Answers 200 in both states. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /cache/health (the `GetCacheHealth` operationId).
+	GetCacheHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheHealthDetailed Detailed cache health
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheHealthDetailed`
+	//
+	// ---
+	//
+	// Health with what explains it: why it is degraded, namespaces awaiting renewal, the Redis server, its memory, this node's connection pool, the breaker's counts, each namespace's generation and the latest alerts. Parts Redis cannot answer stay empty. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /cache/health/detailed (the `GetCacheHealthDetailed` operationId).
+	GetCacheHealthDetailed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCacheKeys List a namespace's cache keys
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listCacheKeys`
+	//
+	// ---
+	//
+	// One page of the namespace's reachable keys (current generation), with each entry's state (`value`, `negative` for a remembered not-found, `loading` while a reader fills it) and time left. Paginated with SCAN: `limit` is a hint, so a page holds about that many keys; follow `next_cursor` until it is absent. KEYS is never used. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Corresponds with GET /cache/keys/{namespace} (the `ListCacheKeys` operationId).
+	ListCacheKeys(ctx context.Context, namespace Namespace, params *ListCacheKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheMemoryUsage Cache memory usage
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheMemoryUsage`
+	//
+	// ---
+	//
+	// Redis's memory report and each namespace's estimated share, from a SCAN of the cache's keys (at most 200 000) and MEMORY USAGE samples. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /cache/memory-usage (the `GetCacheMemoryUsage` operationId).
+	GetCacheMemoryUsage(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheNamespacePerformance A namespace's cache performance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheNamespacePerformance`
+	//
+	// ---
+	//
+	// The namespace's fleet-wide counts and latencies against the targets (hit ratio ≥ 80 %, cached p99 ≤ 100 ms), how much faster a hit is than a load, its TTL classes, generation and ten hottest keys. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Corresponds with GET /cache/performance/namespace/{namespace} (the `GetCacheNamespacePerformance` operationId).
+	GetCacheNamespacePerformance(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheDetailedStats Detailed cache statistics
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheDetailedStats`
+	//
+	// ---
+	//
+	// The namespace breakdown with latency summaries (hits, misses, loads), how often each caching pattern ran, write-through outcomes, generations and the TTL table in force. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /cache/stats/detailed (the `GetCacheDetailedStats` operationId).
+	GetCacheDetailedStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCacheNamespaceStats Cache statistics by namespace
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheNamespaceStats`
+	//
+	// ---
+	//
+	// Fleet-wide counts of every namespace, in the spec's order, and their total: reads, hits, misses, hit ratio, loads, lease waits, fills, writes, invalidations, bytes written. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /cache/stats/namespaces (the `GetCacheNamespaceStats` operationId).
+	GetCacheNamespaceStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WarmMenuItemsCache Warm the menu items cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmMenuItemsCache`
+	//
+	// ---
+	//
+	// Stores the first menu page of popular restaurants, its items and the hot menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+	//
+	// Corresponds with POST /cache/warm/menu-items (the `WarmMenuItemsCache` operationId).
+	WarmMenuItemsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WarmRestaurantsCache Warm the restaurants cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmRestaurantsCache`
+	//
+	// ---
+	//
+	// Stores the details of popular and hot restaurants and the first restaurant list page. Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+	//
+	// Corresponds with POST /cache/warm/restaurants (the `WarmRestaurantsCache` operationId).
+	WarmRestaurantsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WarmCacheNamespace Warm a namespace
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmCacheNamespace`
+	//
+	// ---
+	//
+	// Enqueues a background job that runs the namespace's warmer on what it considers popular: `restaurants` (popular and hot restaurants, the first list page), `static` (their menus and menu items) and `analytics` (trending items, performance and recent revenue of the platform and its trending restaurants). Answers 202 with the job; `GET /jobs/{id}` reads its state and, once completed, its result — the keys warmed and the time taken. On a namespace without a warmer the job fails (`no_warmer`). The warm never overwrites a value written since it began. Admins, or a principal the cache's access policy grants `warm` on the namespace.
+	//
+	// Corresponds with POST /cache/warm/{namespace} (the `WarmCacheNamespace` operationId).
+	WarmCacheNamespace(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCouriers List couriers
 	//
@@ -1149,6 +3330,36 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /couriers/{id} (the `UpdateCourier` operationId).
 	UpdateCourier(ctx context.Context, id int64, body UpdateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LocateCourierWithBody Report an idle courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).locateCourier`
+	//
+	// ---
+	//
+	// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+	LocateCourierWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LocateCourier Report an idle courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).locateCourier`
+	//
+	// ---
+	//
+	// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+	LocateCourier(ctx context.Context, id int64, body LocateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -1262,6 +3473,144 @@ type ClientInterface interface {
 	// Corresponds with GET /customers/{id}/orders (the `ListCustomerOrders` operationId).
 	ListCustomerOrders(ctx context.Context, id int64, params *ListCustomerOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AnalyzeCachePatterns Cache usage patterns and predictions
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).analyzeCachePatterns`
+	//
+	// ---
+	//
+	// The fleet's read/write mix overall and per namespace (busiest first), each namespace's hottest keys, how often each caching pattern ran, and the predicted needs: hot keys missing or about to expire, namespaces below the hit-ratio target. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /enterprise/analytics/patterns (the `AnalyzeCachePatterns` operationId).
+	AnalyzeCachePatterns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CascadeInvalidationWithBody Invalidate a record and everything derived from it
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+	//
+	// ---
+	//
+	// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+	CascadeInvalidationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CascadeInvalidation Invalidate a record and everything derived from it
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+	//
+	// ---
+	//
+	// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+	CascadeInvalidation(ctx context.Context, body CascadeInvalidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckCacheAside The cache-aside pattern, checked live
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).checkCacheAside`
+	//
+	// ---
+	//
+	// Cache-aside reads the cache first and on a miss loads PostgreSQL once across the fleet, then fills unless the entry changed meanwhile. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record's entry dropped, read (a miss that fills), read again (a hit) and compared with PostgreSQL, each step timed. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Corresponds with GET /enterprise/patterns/cache-aside (the `CheckCacheAside` operationId).
+	CheckCacheAside(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CheckWriteThrough The write-through pattern, checked live
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).checkWriteThrough`
+	//
+	// ---
+	//
+	// Write-through writes PostgreSQL, then the cache, in one call path; a racing writer or invalidation drops the entry instead. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record written through the pattern, then the cache and PostgreSQL read back and compared, each step timed. `self_check.consistent` is true when they agree. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Corresponds with GET /enterprise/patterns/write-through (the `CheckWriteThrough` operationId).
+	CheckWriteThrough(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCachePerformanceReport Cache performance report
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCachePerformanceReport`
+	//
+	// ---
+	//
+	// The measured figures against the spec's targets — hit ratio above 80 %, cached responses under 100 ms (p50 and p99), cached reads more than 70 % faster than uncached — per namespace, an analysis of the alerts, and recommendations derived from the numbers. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Corresponds with GET /enterprise/performance/report (the `GetCachePerformanceReport` operationId).
+	GetCachePerformanceReport(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSecureKeyWithBody Derive a secure cache key
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+	//
+	// ---
+	//
+	// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+	CreateSecureKeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSecureKey Derive a secure cache key
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+	//
+	// ---
+	//
+	// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+	CreateSecureKey(ctx context.Context, body CreateSecureKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ValidateCacheAccess What may a principal do to a namespace?
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).validateCacheAccess`
+	//
+	// ---
+	//
+	// The access policy's decision — `read`, `clear`, `warm` — and its reason. Admins may do everything; everyone else what a rule of the policy grants. Any role may ask about itself (omit `user_id`); asking about someone else needs an admin, or `read` on the namespace.
+	//
+	// Corresponds with GET /enterprise/security/validate/{namespace} (the `ValidateCacheAccess` operationId).
+	ValidateCacheAccess(ctx context.Context, namespace Namespace, params *ValidateCacheAccessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WarmPredictive Warm what will be needed soon
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmPredictive`
+	//
+	// ---
+	//
+	// Enqueues predictive warming: the hot keys (their access counts decay with a half-life) that are missing or have less than a quarter of their TTL left are loaded again before they are asked for, namespace by namespace; cold keys are left to expire, and a value written since the warm began is kept. It also runs every minute on its own. Answers 202 with the job; `GET /jobs/{id}` reads its result once completed — the predictions, what each namespace's warm stored and the namespaces skipped for want of a warmer. Admins, or a principal the cache's access policy grants `warm` on every namespace.
+	//
+	// Corresponds with POST /enterprise/warming/predictive (the `WarmPredictive` operationId).
+	WarmPredictive(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Healthz Liveness
 	//
 	// #### Controller:
@@ -1274,6 +3623,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJobsSummary Background work at a glance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getJobsSummary`
+	//
+	// ---
+	//
+	// The background queues — tasks pending, running, scheduled, waiting to retry, failed for good (the dead letters) and completed; how long the oldest has waited; today's runs and failures — the workers serving them and the periodic schedule (rollups, warming, reclamation, compaction). `status` is `degraded` with reasons when tasks failed for good, wait too long, or no worker or scheduler runs. The web console is at /admin/jobs. Admin only.
+	//
+	// Corresponds with GET /jobs (the `GetJobsSummary` operationId).
+	GetJobsSummary(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeadLetters Jobs that failed for good
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listDeadLetters`
+	//
+	// ---
+	//
+	// The dead-letter view: tasks that failed after every retry (exponential backoff), or at once when no retry could help, latest failure first, each with its last error. Admin only.
+	//
+	// Corresponds with GET /jobs/dead-letters (the `ListDeadLetters` operationId).
+	ListDeadLetters(ctx context.Context, params *ListDeadLettersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetJob A background job
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getJob`
+	//
+	// ---
+	//
+	// One job — such as a warm enqueued by `POST /cache/warm/{namespace}` — with its state and, once completed, its result (for a warm: the keys warmed and the time taken). Results stay readable for a day. Admin only.
+	//
+	// Corresponds with GET /jobs/{id} (the `GetJob` operationId).
+	GetJob(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteMenuItem Remove a menu item
 	//
@@ -1352,7 +3740,7 @@ type ClientInterface interface {
 	//
 	// ---
 	//
-	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 	//
 	// Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 	//
@@ -1369,7 +3757,7 @@ type ClientInterface interface {
 	//
 	// ---
 	//
-	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 	//
 	// Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 	//
@@ -1390,6 +3778,175 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /orders/{id} (the `GetOrder` operationId).
 	GetOrder(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrderDelivery Get an order's delivery
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderDelivery`
+	//
+	// ---
+	//
+	// Who carries the order and when it was assigned, picked up and delivered. 404 `delivery_not_found` until a courier is assigned. Its customer, restaurant, assigned courier, or an admin.
+	//
+	// Corresponds with GET /orders/{id}/delivery (the `GetOrderDelivery` operationId).
+	GetOrderDelivery(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignCourierWithBody Assign a courier by hand
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).assignCourier`
+	//
+	// ---
+	//
+	// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+	AssignCourierWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignCourier Assign a courier by hand
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).assignCourier`
+	//
+	// ---
+	//
+	// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+	AssignCourier(ctx context.Context, id int64, body AssignCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportCourierLocationWithBody Report the courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+	//
+	// ---
+	//
+	// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+	ReportCourierLocationWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReportCourierLocation Report the courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+	//
+	// ---
+	//
+	// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+	ReportCourierLocation(ctx context.Context, id int64, body ReportCourierLocationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeOrderStatusWithBody Change an order's status
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+	//
+	// ---
+	//
+	// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+	//
+	// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+	//
+	// **Transition table**
+	//
+	// | from | to | who may | reason codes |
+	// |---|---|---|---|
+	// | placed | accepted | restaurant, admin | — |
+	// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+	// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | accepted | preparing | restaurant, admin | — |
+	// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | preparing | ready | restaurant, admin | — |
+	// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | ready | picked_up | courier, admin | — |
+	// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | picked_up | delivered | courier, admin | — |
+	// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	//
+	// `delivered`, `rejected` and `cancelled` are terminal.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+	ChangeOrderStatusWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeOrderStatus Change an order's status
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+	//
+	// ---
+	//
+	// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+	//
+	// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+	//
+	// **Transition table**
+	//
+	// | from | to | who may | reason codes |
+	// |---|---|---|---|
+	// | placed | accepted | restaurant, admin | — |
+	// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+	// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | accepted | preparing | restaurant, admin | — |
+	// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | preparing | ready | restaurant, admin | — |
+	// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | ready | picked_up | courier, admin | — |
+	// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | picked_up | delivered | courier, admin | — |
+	// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	//
+	// `delivered`, `rejected` and `cancelled` are terminal.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+	ChangeOrderStatus(ctx context.Context, id int64, body ChangeOrderStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrderTimeline Get an order's timeline
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderTimeline`
+	//
+	// ---
+	//
+	// Every event of the order in sequence order: the same events, with the same `seq`, as the websocket topic `order:{id}` carries. Its customer, restaurant, assigned courier, or an admin.
+	//
+	// Corresponds with GET /orders/{id}/timeline (the `GetOrderTimeline` operationId).
+	GetOrderTimeline(ctx context.Context, id int64, params *GetOrderTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrderTracking Track an order
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderTracking`
+	//
+	// ---
+	//
+	// The order's live delivery state as its actor holds it: status, courier, the courier's latest position, the distance left and the ETA. Its customer, restaurant, assigned courier, or an admin. Subscribe to the websocket topic `order:{id}` for the same state as it changes (`courier.location` events, latest-wins).
+	//
+	// Corresponds with GET /orders/{id}/tracking (the `GetOrderTracking` operationId).
+	GetOrderTracking(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProblems Problem types
 	//
@@ -1527,6 +4084,105 @@ type ClientInterface interface {
 	// Corresponds with PATCH /restaurants/{id} (the `UpdateRestaurant` operationId).
 	UpdateRestaurant(ctx context.Context, id int64, body UpdateRestaurantJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetRestaurantAvailability Is the restaurant taking orders?
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantAvailability`
+	//
+	// ---
+	//
+	// Whether an order placed now would be taken — open by its hours, not paused, not at capacity — and why not. Any role.
+	//
+	// Corresponds with GET /restaurants/{id}/availability (the `GetRestaurantAvailability` operationId).
+	GetRestaurantAvailability(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRestaurantAvailabilityWithBody Pause or resume a kitchen
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+	//
+	// ---
+	//
+	// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+	SetRestaurantAvailabilityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRestaurantAvailability Pause or resume a kitchen
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+	//
+	// ---
+	//
+	// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+	SetRestaurantAvailability(ctx context.Context, id int64, body SetRestaurantAvailabilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRestaurantCapacity Get a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantCapacity`
+	//
+	// ---
+	//
+	// How many orders the kitchen holds (placed, accepted or preparing) against its limit, its preparation time and busy mode, and its delivery-slot cap, as the restaurant's actor holds them. The restaurant itself or an admin. Changes are published on the websocket topic `restaurant:{id}` (`restaurant.capacity`).
+	//
+	// Corresponds with GET /restaurants/{id}/capacity (the `GetRestaurantCapacity` operationId).
+	GetRestaurantCapacity(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRestaurantCapacityWithBody Set a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+	//
+	// ---
+	//
+	// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+	SetRestaurantCapacityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetRestaurantCapacity Set a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+	//
+	// ---
+	//
+	// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+	SetRestaurantCapacity(ctx context.Context, id int64, body SetRestaurantCapacityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeliverySlots List delivery slots
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listDeliverySlots`
+	//
+	// ---
+	//
+	// The 15-minute windows of one day, within the restaurant's opening hours, in which a scheduled order can be delivered, with their room. Book one by placing an order with `scheduled_for` set to its `start`: a full window is refused with 409 `slot_full`, a start that is not a bookable window with 409 `slot_invalid`. Any role.
+	//
+	// Corresponds with GET /restaurants/{id}/delivery-slots (the `ListDeliverySlots` operationId).
+	ListDeliverySlots(ctx context.Context, id int64, params *ListDeliverySlotsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMenuItems List a restaurant's menu
 	//
 	// #### Controller:
@@ -1569,6 +4225,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /restaurants/{id}/menu-items (the `CreateMenuItem` operationId).
 	CreateMenuItem(ctx context.Context, id int64, body CreateMenuItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetRestaurantPricing Get the delivery fee now (surge pricing)
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantPricing`
+	//
+	// ---
+	//
+	// The delivery fee a new order pays now, itemised: the restaurant's base fee and the surge added when recent demand outruns the free couriers near it. A quote holds for 2 minutes (`valid_until`); an order placed meanwhile pays it and records it. Any role.
+	//
+	// Corresponds with GET /restaurants/{id}/pricing (the `GetRestaurantPricing` operationId).
+	GetRestaurantPricing(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReviews List a restaurant's reviews
 	//
@@ -1681,6 +4350,466 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /ws (the `OpenSocket` operationId).
 	OpenSocket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// GetCustomerPreferences Customer preferences
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCustomerPreferences`
+//
+// ---
+//
+// What the customer tends to order, from the orders they got or still await: favourite cuisines and dishes, order frequency, average basket per currency. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The customer themself or an admin.
+//
+// Corresponds with GET /analytics/customers/{id}/preferences (the `GetCustomerPreferences` operationId).
+func (c *Client) GetCustomerPreferences(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerPreferencesRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPopularItems Popular items
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getPopularItems`
+//
+// ---
+//
+// The dishes ordered most over the last hour, day or week, at one restaurant or across the platform: most portions first, at most ten; rejected and cancelled orders do not count. Windows move in 5-minute steps. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. Any role; a restaurant sees only its own dishes (`restaurant_id` defaults to its own, and another restaurant's does not exist for it).
+//
+// Corresponds with GET /analytics/popular-items (the `GetPopularItems` operationId).
+func (c *Client) GetPopularItems(ctx context.Context, params *GetPopularItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPopularItemsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRestaurantPerformance Restaurant performance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantPerformance`
+//
+// ---
+//
+// How the kitchen has run over the last 30 days, from its orders' timelines: acceptance rate, mean time to accept and to prepare, on-time delivery rate (by the end of the booked slot, or within the delivery promise), and its rating. Cached 4 hours and refreshed by every rollup. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The restaurant itself or an admin.
+//
+// Corresponds with GET /analytics/restaurants/{id} (the `GetRestaurantPerformance` operationId).
+func (c *Client) GetRestaurantPerformance(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRestaurantPerformanceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRevenue Revenue per day
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRevenue`
+//
+// ---
+//
+// Orders, deliveries, cancellations, rejections, gross revenue, item sales, delivery and surge fees and average order value per UTC day of placing, with totals; one entry per currency. Only delivered orders bring money in. Money is in minor units. Cached 15 minutes, or 12 hours for days before today. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. A restaurant sees its own revenue (`restaurant_id` defaults to its own, another restaurant's does not exist for it); an admin any restaurant's or, without `restaurant_id`, the platform's.
+//
+// Corresponds with GET /analytics/revenue (the `GetRevenue` operationId).
+func (c *Client) GetRevenue(ctx context.Context, params *GetRevenueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRevenueRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCacheAudit The cache invalidation audit log
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listCacheAudit`
+//
+// ---
+//
+// Every invalidation, clear and renewal, newest first: who caused it, why, the record concerned, the namespace and its generation, the keys dropped and the groups renewed. Bounded (about 10 000 entries). Admins, or a principal the cache's access policy grants `read` on the namespace filtered by, or on every namespace.
+//
+// Corresponds with GET /cache/audit (the `ListCacheAudit` operationId).
+func (c *Client) ListCacheAudit(ctx context.Context, params *ListCacheAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCacheAuditRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearAnalyticsCache Clear the analytics cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearAnalyticsCache`
+//
+// ---
+//
+// Clears rollups and reports (the `analytics` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Corresponds with DELETE /cache/clear/analytics (the `ClearAnalyticsCache` operationId).
+func (c *Client) ClearAnalyticsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearAnalyticsCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearExpiredCacheKeys Remove expired cache keys
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearExpiredCacheKeys`
+//
+// ---
+//
+// Redis drops entries whose TTL ran out by itself; what is left are the unreachable entries of old generations (cleared namespaces, renewed groups). This unlinks them now with SCAN and UNLINK. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Corresponds with DELETE /cache/clear/expired (the `ClearExpiredCacheKeys` operationId).
+func (c *Client) ClearExpiredCacheKeys(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearExpiredCacheKeysRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearMenuItemsCache Clear the menu items cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearMenuItemsCache`
+//
+// ---
+//
+// Clears menus and menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Corresponds with DELETE /cache/clear/menu-items (the `ClearMenuItemsCache` operationId).
+func (c *Client) ClearMenuItemsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearMenuItemsCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearOrdersCache Clear the orders cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearOrdersCache`
+//
+// ---
+//
+// Clears orders, their statuses and order lists (the `orders` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Corresponds with DELETE /cache/clear/orders (the `ClearOrdersCache` operationId).
+func (c *Client) ClearOrdersCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearOrdersCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ClearRestaurantsCache Clear the restaurants cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearRestaurantsCache`
+//
+// ---
+//
+// Clears restaurant details, lists, search results and availability (the `restaurants` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Corresponds with DELETE /cache/clear/restaurants (the `ClearRestaurantsCache` operationId).
+func (c *Client) ClearRestaurantsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewClearRestaurantsCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheHealth Cache health
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheHealth`
+//
+// ---
+//
+// Pings Redis and says whether the cache serves reads: `healthy`, or `degraded` while Redis is unreachable, the circuit breaker is open or a recovery is pending — dabba then serves every read from PostgreSQL. Answers 200 in both states. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /cache/health (the `GetCacheHealth` operationId).
+func (c *Client) GetCacheHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheHealthRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheHealthDetailed Detailed cache health
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheHealthDetailed`
+//
+// ---
+//
+// Health with what explains it: why it is degraded, namespaces awaiting renewal, the Redis server, its memory, this node's connection pool, the breaker's counts, each namespace's generation and the latest alerts. Parts Redis cannot answer stay empty. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /cache/health/detailed (the `GetCacheHealthDetailed` operationId).
+func (c *Client) GetCacheHealthDetailed(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheHealthDetailedRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCacheKeys List a namespace's cache keys
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listCacheKeys`
+//
+// ---
+//
+// One page of the namespace's reachable keys (current generation), with each entry's state (`value`, `negative` for a remembered not-found, `loading` while a reader fills it) and time left. Paginated with SCAN: `limit` is a hint, so a page holds about that many keys; follow `next_cursor` until it is absent. KEYS is never used. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Corresponds with GET /cache/keys/{namespace} (the `ListCacheKeys` operationId).
+func (c *Client) ListCacheKeys(ctx context.Context, namespace Namespace, params *ListCacheKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCacheKeysRequest(c.Server, namespace, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheMemoryUsage Cache memory usage
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheMemoryUsage`
+//
+// ---
+//
+// Redis's memory report and each namespace's estimated share, from a SCAN of the cache's keys (at most 200 000) and MEMORY USAGE samples. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /cache/memory-usage (the `GetCacheMemoryUsage` operationId).
+func (c *Client) GetCacheMemoryUsage(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheMemoryUsageRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheNamespacePerformance A namespace's cache performance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheNamespacePerformance`
+//
+// ---
+//
+// The namespace's fleet-wide counts and latencies against the targets (hit ratio ≥ 80 %, cached p99 ≤ 100 ms), how much faster a hit is than a load, its TTL classes, generation and ten hottest keys. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Corresponds with GET /cache/performance/namespace/{namespace} (the `GetCacheNamespacePerformance` operationId).
+func (c *Client) GetCacheNamespacePerformance(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheNamespacePerformanceRequest(c.Server, namespace)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheDetailedStats Detailed cache statistics
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheDetailedStats`
+//
+// ---
+//
+// The namespace breakdown with latency summaries (hits, misses, loads), how often each caching pattern ran, write-through outcomes, generations and the TTL table in force. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /cache/stats/detailed (the `GetCacheDetailedStats` operationId).
+func (c *Client) GetCacheDetailedStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheDetailedStatsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCacheNamespaceStats Cache statistics by namespace
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheNamespaceStats`
+//
+// ---
+//
+// Fleet-wide counts of every namespace, in the spec's order, and their total: reads, hits, misses, hit ratio, loads, lease waits, fills, writes, invalidations, bytes written. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /cache/stats/namespaces (the `GetCacheNamespaceStats` operationId).
+func (c *Client) GetCacheNamespaceStats(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCacheNamespaceStatsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WarmMenuItemsCache Warm the menu items cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmMenuItemsCache`
+//
+// ---
+//
+// Stores the first menu page of popular restaurants, its items and the hot menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+//
+// Corresponds with POST /cache/warm/menu-items (the `WarmMenuItemsCache` operationId).
+func (c *Client) WarmMenuItemsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWarmMenuItemsCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WarmRestaurantsCache Warm the restaurants cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmRestaurantsCache`
+//
+// ---
+//
+// Stores the details of popular and hot restaurants and the first restaurant list page. Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+//
+// Corresponds with POST /cache/warm/restaurants (the `WarmRestaurantsCache` operationId).
+func (c *Client) WarmRestaurantsCache(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWarmRestaurantsCacheRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WarmCacheNamespace Warm a namespace
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmCacheNamespace`
+//
+// ---
+//
+// Enqueues a background job that runs the namespace's warmer on what it considers popular: `restaurants` (popular and hot restaurants, the first list page), `static` (their menus and menu items) and `analytics` (trending items, performance and recent revenue of the platform and its trending restaurants). Answers 202 with the job; `GET /jobs/{id}` reads its state and, once completed, its result — the keys warmed and the time taken. On a namespace without a warmer the job fails (`no_warmer`). The warm never overwrites a value written since it began. Admins, or a principal the cache's access policy grants `warm` on the namespace.
+//
+// Corresponds with POST /cache/warm/{namespace} (the `WarmCacheNamespace` operationId).
+func (c *Client) WarmCacheNamespace(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWarmCacheNamespaceRequest(c.Server, namespace)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListCouriers List couriers
@@ -1819,6 +4948,56 @@ func (c *Client) UpdateCourierWithBody(ctx context.Context, id int64, contentTyp
 // Corresponds with PATCH /couriers/{id} (the `UpdateCourier` operationId).
 func (c *Client) UpdateCourier(ctx context.Context, id int64, body UpdateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCourierRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LocateCourierWithBody Report an idle courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).locateCourier`
+//
+// ---
+//
+// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+func (c *Client) LocateCourierWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLocateCourierRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LocateCourier Report an idle courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).locateCourier`
+//
+// ---
+//
+// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+func (c *Client) LocateCourier(ctx context.Context, id int64, body LocateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLocateCourierRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2021,6 +5200,244 @@ func (c *Client) ListCustomerOrders(ctx context.Context, id int64, params *ListC
 	return c.Client.Do(req)
 }
 
+// AnalyzeCachePatterns Cache usage patterns and predictions
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).analyzeCachePatterns`
+//
+// ---
+//
+// The fleet's read/write mix overall and per namespace (busiest first), each namespace's hottest keys, how often each caching pattern ran, and the predicted needs: hot keys missing or about to expire, namespaces below the hit-ratio target. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /enterprise/analytics/patterns (the `AnalyzeCachePatterns` operationId).
+func (c *Client) AnalyzeCachePatterns(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAnalyzeCachePatternsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CascadeInvalidationWithBody Invalidate a record and everything derived from it
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+//
+// ---
+//
+// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+func (c *Client) CascadeInvalidationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCascadeInvalidationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CascadeInvalidation Invalidate a record and everything derived from it
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+//
+// ---
+//
+// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+func (c *Client) CascadeInvalidation(ctx context.Context, body CascadeInvalidationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCascadeInvalidationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckCacheAside The cache-aside pattern, checked live
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).checkCacheAside`
+//
+// ---
+//
+// Cache-aside reads the cache first and on a miss loads PostgreSQL once across the fleet, then fills unless the entry changed meanwhile. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record's entry dropped, read (a miss that fills), read again (a hit) and compared with PostgreSQL, each step timed. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Corresponds with GET /enterprise/patterns/cache-aside (the `CheckCacheAside` operationId).
+func (c *Client) CheckCacheAside(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckCacheAsideRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CheckWriteThrough The write-through pattern, checked live
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).checkWriteThrough`
+//
+// ---
+//
+// Write-through writes PostgreSQL, then the cache, in one call path; a racing writer or invalidation drops the entry instead. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record written through the pattern, then the cache and PostgreSQL read back and compared, each step timed. `self_check.consistent` is true when they agree. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Corresponds with GET /enterprise/patterns/write-through (the `CheckWriteThrough` operationId).
+func (c *Client) CheckWriteThrough(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCheckWriteThroughRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCachePerformanceReport Cache performance report
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCachePerformanceReport`
+//
+// ---
+//
+// The measured figures against the spec's targets — hit ratio above 80 %, cached responses under 100 ms (p50 and p99), cached reads more than 70 % faster than uncached — per namespace, an analysis of the alerts, and recommendations derived from the numbers. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Corresponds with GET /enterprise/performance/report (the `GetCachePerformanceReport` operationId).
+func (c *Client) GetCachePerformanceReport(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCachePerformanceReportRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSecureKeyWithBody Derive a secure cache key
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+//
+// ---
+//
+// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+func (c *Client) CreateSecureKeyWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSecureKeyRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSecureKey Derive a secure cache key
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+//
+// ---
+//
+// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+func (c *Client) CreateSecureKey(ctx context.Context, body CreateSecureKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSecureKeyRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ValidateCacheAccess What may a principal do to a namespace?
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).validateCacheAccess`
+//
+// ---
+//
+// The access policy's decision — `read`, `clear`, `warm` — and its reason. Admins may do everything; everyone else what a rule of the policy grants. Any role may ask about itself (omit `user_id`); asking about someone else needs an admin, or `read` on the namespace.
+//
+// Corresponds with GET /enterprise/security/validate/{namespace} (the `ValidateCacheAccess` operationId).
+func (c *Client) ValidateCacheAccess(ctx context.Context, namespace Namespace, params *ValidateCacheAccessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewValidateCacheAccessRequest(c.Server, namespace, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WarmPredictive Warm what will be needed soon
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmPredictive`
+//
+// ---
+//
+// Enqueues predictive warming: the hot keys (their access counts decay with a half-life) that are missing or have less than a quarter of their TTL left are loaded again before they are asked for, namespace by namespace; cold keys are left to expire, and a value written since the warm began is kept. It also runs every minute on its own. Answers 202 with the job; `GET /jobs/{id}` reads its result once completed — the predictions, what each namespace's warm stored and the namespaces skipped for want of a warmer. Admins, or a principal the cache's access policy grants `warm` on every namespace.
+//
+// Corresponds with POST /enterprise/warming/predictive (the `WarmPredictive` operationId).
+func (c *Client) WarmPredictive(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWarmPredictiveRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Healthz Liveness
 //
 // #### Controller:
@@ -2034,6 +5451,75 @@ func (c *Client) ListCustomerOrders(ctx context.Context, id int64, params *ListC
 // Corresponds with GET /healthz (the `Healthz` operationId).
 func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJobsSummary Background work at a glance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getJobsSummary`
+//
+// ---
+//
+// The background queues — tasks pending, running, scheduled, waiting to retry, failed for good (the dead letters) and completed; how long the oldest has waited; today's runs and failures — the workers serving them and the periodic schedule (rollups, warming, reclamation, compaction). `status` is `degraded` with reasons when tasks failed for good, wait too long, or no worker or scheduler runs. The web console is at /admin/jobs. Admin only.
+//
+// Corresponds with GET /jobs (the `GetJobsSummary` operationId).
+func (c *Client) GetJobsSummary(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJobsSummaryRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeadLetters Jobs that failed for good
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listDeadLetters`
+//
+// ---
+//
+// The dead-letter view: tasks that failed after every retry (exponential backoff), or at once when no retry could help, latest failure first, each with its last error. Admin only.
+//
+// Corresponds with GET /jobs/dead-letters (the `ListDeadLetters` operationId).
+func (c *Client) ListDeadLetters(ctx context.Context, params *ListDeadLettersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeadLettersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetJob A background job
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getJob`
+//
+// ---
+//
+// One job — such as a warm enqueued by `POST /cache/warm/{namespace}` — with its state and, once completed, its result (for a warm: the keys warmed and the time taken). Results stay readable for a day. Admin only.
+//
+// Corresponds with GET /jobs/{id} (the `GetJob` operationId).
+func (c *Client) GetJob(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetJobRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2171,7 +5657,7 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, reqEd
 //
 // ---
 //
-// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 //
 // Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 //
@@ -2198,7 +5684,7 @@ func (c *Client) PlaceOrderWithBody(ctx context.Context, params *PlaceOrderParam
 //
 // ---
 //
-// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 //
 // Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 //
@@ -2230,6 +5716,265 @@ func (c *Client) PlaceOrder(ctx context.Context, params *PlaceOrderParams, body 
 // Corresponds with GET /orders/{id} (the `GetOrder` operationId).
 func (c *Client) GetOrder(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrderDelivery Get an order's delivery
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderDelivery`
+//
+// ---
+//
+// Who carries the order and when it was assigned, picked up and delivered. 404 `delivery_not_found` until a courier is assigned. Its customer, restaurant, assigned courier, or an admin.
+//
+// Corresponds with GET /orders/{id}/delivery (the `GetOrderDelivery` operationId).
+func (c *Client) GetOrderDelivery(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrderDeliveryRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignCourierWithBody Assign a courier by hand
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).assignCourier`
+//
+// ---
+//
+// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+func (c *Client) AssignCourierWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignCourierRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignCourier Assign a courier by hand
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).assignCourier`
+//
+// ---
+//
+// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+func (c *Client) AssignCourier(ctx context.Context, id int64, body AssignCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignCourierRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportCourierLocationWithBody Report the courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+//
+// ---
+//
+// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+func (c *Client) ReportCourierLocationWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportCourierLocationRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReportCourierLocation Report the courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+//
+// ---
+//
+// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+func (c *Client) ReportCourierLocation(ctx context.Context, id int64, body ReportCourierLocationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReportCourierLocationRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeOrderStatusWithBody Change an order's status
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+//
+// ---
+//
+// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+//
+// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+//
+// **Transition table**
+//
+// | from | to | who may | reason codes |
+// |---|---|---|---|
+// | placed | accepted | restaurant, admin | — |
+// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | accepted | preparing | restaurant, admin | — |
+// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | preparing | ready | restaurant, admin | — |
+// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | ready | picked_up | courier, admin | — |
+// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | picked_up | delivered | courier, admin | — |
+// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+//
+// `delivered`, `rejected` and `cancelled` are terminal.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+func (c *Client) ChangeOrderStatusWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeOrderStatusRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeOrderStatus Change an order's status
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+//
+// ---
+//
+// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+//
+// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+//
+// **Transition table**
+//
+// | from | to | who may | reason codes |
+// |---|---|---|---|
+// | placed | accepted | restaurant, admin | — |
+// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | accepted | preparing | restaurant, admin | — |
+// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | preparing | ready | restaurant, admin | — |
+// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | ready | picked_up | courier, admin | — |
+// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | picked_up | delivered | courier, admin | — |
+// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+//
+// `delivered`, `rejected` and `cancelled` are terminal.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+func (c *Client) ChangeOrderStatus(ctx context.Context, id int64, body ChangeOrderStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeOrderStatusRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrderTimeline Get an order's timeline
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderTimeline`
+//
+// ---
+//
+// Every event of the order in sequence order: the same events, with the same `seq`, as the websocket topic `order:{id}` carries. Its customer, restaurant, assigned courier, or an admin.
+//
+// Corresponds with GET /orders/{id}/timeline (the `GetOrderTimeline` operationId).
+func (c *Client) GetOrderTimeline(ctx context.Context, id int64, params *GetOrderTimelineParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrderTimelineRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrderTracking Track an order
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderTracking`
+//
+// ---
+//
+// The order's live delivery state as its actor holds it: status, courier, the courier's latest position, the distance left and the ETA. Its customer, restaurant, assigned courier, or an admin. Subscribe to the websocket topic `order:{id}` for the same state as it changes (`courier.location` events, latest-wins).
+//
+// Corresponds with GET /orders/{id}/tracking (the `GetOrderTracking` operationId).
+func (c *Client) GetOrderTracking(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrderTrackingRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2476,6 +6221,175 @@ func (c *Client) UpdateRestaurant(ctx context.Context, id int64, body UpdateRest
 	return c.Client.Do(req)
 }
 
+// GetRestaurantAvailability Is the restaurant taking orders?
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantAvailability`
+//
+// ---
+//
+// Whether an order placed now would be taken — open by its hours, not paused, not at capacity — and why not. Any role.
+//
+// Corresponds with GET /restaurants/{id}/availability (the `GetRestaurantAvailability` operationId).
+func (c *Client) GetRestaurantAvailability(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRestaurantAvailabilityRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRestaurantAvailabilityWithBody Pause or resume a kitchen
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+//
+// ---
+//
+// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+func (c *Client) SetRestaurantAvailabilityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRestaurantAvailabilityRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRestaurantAvailability Pause or resume a kitchen
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+//
+// ---
+//
+// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+func (c *Client) SetRestaurantAvailability(ctx context.Context, id int64, body SetRestaurantAvailabilityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRestaurantAvailabilityRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRestaurantCapacity Get a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantCapacity`
+//
+// ---
+//
+// How many orders the kitchen holds (placed, accepted or preparing) against its limit, its preparation time and busy mode, and its delivery-slot cap, as the restaurant's actor holds them. The restaurant itself or an admin. Changes are published on the websocket topic `restaurant:{id}` (`restaurant.capacity`).
+//
+// Corresponds with GET /restaurants/{id}/capacity (the `GetRestaurantCapacity` operationId).
+func (c *Client) GetRestaurantCapacity(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRestaurantCapacityRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRestaurantCapacityWithBody Set a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+//
+// ---
+//
+// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+func (c *Client) SetRestaurantCapacityWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRestaurantCapacityRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetRestaurantCapacity Set a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+//
+// ---
+//
+// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+func (c *Client) SetRestaurantCapacity(ctx context.Context, id int64, body SetRestaurantCapacityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetRestaurantCapacityRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeliverySlots List delivery slots
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listDeliverySlots`
+//
+// ---
+//
+// The 15-minute windows of one day, within the restaurant's opening hours, in which a scheduled order can be delivered, with their room. Book one by placing an order with `scheduled_for` set to its `start`: a full window is refused with 409 `slot_full`, a start that is not a bookable window with 409 `slot_invalid`. Any role.
+//
+// Corresponds with GET /restaurants/{id}/delivery-slots (the `ListDeliverySlots` operationId).
+func (c *Client) ListDeliverySlots(ctx context.Context, id int64, params *ListDeliverySlotsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeliverySlotsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMenuItems List a restaurant's menu
 //
 // #### Controller:
@@ -2539,6 +6453,29 @@ func (c *Client) CreateMenuItemWithBody(ctx context.Context, id int64, contentTy
 // Corresponds with POST /restaurants/{id}/menu-items (the `CreateMenuItem` operationId).
 func (c *Client) CreateMenuItem(ctx context.Context, id int64, body CreateMenuItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateMenuItemRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetRestaurantPricing Get the delivery fee now (surge pricing)
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantPricing`
+//
+// ---
+//
+// The delivery fee a new order pays now, itemised: the restaurant's base fee and the surge added when recent demand outruns the free couriers near it. A quote holds for 2 minutes (`valid_until`); an order placed meanwhile pays it and records it. Any role.
+//
+// Corresponds with GET /restaurants/{id}/pricing (the `GetRestaurantPricing` operationId).
+func (c *Client) GetRestaurantPricing(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRestaurantPricingRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -2741,6 +6678,761 @@ func (c *Client) OpenSocket(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
+// NewGetCustomerPreferencesRequest constructs an http.Request for the GetCustomerPreferences method
+func NewGetCustomerPreferencesRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/analytics/customers/%s/preferences", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPopularItemsRequest constructs an http.Request for the GetPopularItems method
+func NewGetPopularItemsRequest(server string, params *GetPopularItemsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/analytics/popular-items")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RestaurantId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "restaurant_id", *params.RestaurantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Window != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "window", *params.Window, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRestaurantPerformanceRequest constructs an http.Request for the GetRestaurantPerformance method
+func NewGetRestaurantPerformanceRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/analytics/restaurants/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetRevenueRequest constructs an http.Request for the GetRevenue method
+func NewGetRevenueRequest(server string, params *GetRevenueParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/analytics/revenue")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.RestaurantId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "restaurant_id", *params.RestaurantId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCacheAuditRequest constructs an http.Request for the ListCacheAudit method
+func NewListCacheAuditRequest(server string, params *ListCacheAuditParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/audit")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Namespace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "namespace", *params.Namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearAnalyticsCacheRequest constructs an http.Request for the ClearAnalyticsCache method
+func NewClearAnalyticsCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/clear/analytics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearExpiredCacheKeysRequest constructs an http.Request for the ClearExpiredCacheKeys method
+func NewClearExpiredCacheKeysRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/clear/expired")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearMenuItemsCacheRequest constructs an http.Request for the ClearMenuItemsCache method
+func NewClearMenuItemsCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/clear/menu-items")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearOrdersCacheRequest constructs an http.Request for the ClearOrdersCache method
+func NewClearOrdersCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/clear/orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewClearRestaurantsCacheRequest constructs an http.Request for the ClearRestaurantsCache method
+func NewClearRestaurantsCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/clear/restaurants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheHealthRequest constructs an http.Request for the GetCacheHealth method
+func NewGetCacheHealthRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/health")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheHealthDetailedRequest constructs an http.Request for the GetCacheHealthDetailed method
+func NewGetCacheHealthDetailedRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/health/detailed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCacheKeysRequest constructs an http.Request for the ListCacheKeys method
+func NewListCacheKeysRequest(server string, namespace Namespace, params *ListCacheKeysParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "namespace", namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/keys/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheMemoryUsageRequest constructs an http.Request for the GetCacheMemoryUsage method
+func NewGetCacheMemoryUsageRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/memory-usage")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheNamespacePerformanceRequest constructs an http.Request for the GetCacheNamespacePerformance method
+func NewGetCacheNamespacePerformanceRequest(server string, namespace Namespace) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "namespace", namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/performance/namespace/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheDetailedStatsRequest constructs an http.Request for the GetCacheDetailedStats method
+func NewGetCacheDetailedStatsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/stats/detailed")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCacheNamespaceStatsRequest constructs an http.Request for the GetCacheNamespaceStats method
+func NewGetCacheNamespaceStatsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/stats/namespaces")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWarmMenuItemsCacheRequest constructs an http.Request for the WarmMenuItemsCache method
+func NewWarmMenuItemsCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/warm/menu-items")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWarmRestaurantsCacheRequest constructs an http.Request for the WarmRestaurantsCache method
+func NewWarmRestaurantsCacheRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/warm/restaurants")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWarmCacheNamespaceRequest constructs an http.Request for the WarmCacheNamespace method
+func NewWarmCacheNamespaceRequest(server string, namespace Namespace) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "namespace", namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/cache/warm/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListCouriersRequest constructs an http.Request for the ListCouriers method
 func NewListCouriersRequest(server string, params *ListCouriersParams) (*http.Request, error) {
 	var err error
@@ -2931,6 +7623,53 @@ func NewUpdateCourierRequestWithBody(server string, id int64, contentType string
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewLocateCourierRequest calls the generic LocateCourier builder with application/json body
+func NewLocateCourierRequest(server string, id int64, body LocateCourierJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLocateCourierRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewLocateCourierRequestWithBody constructs an http.Request for the LocateCourier method, with any body, and a specified content type
+func NewLocateCourierRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/couriers/%s/location", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -3246,6 +7985,282 @@ func NewListCustomerOrdersRequest(server string, id int64, params *ListCustomerO
 	return req, nil
 }
 
+// NewAnalyzeCachePatternsRequest constructs an http.Request for the AnalyzeCachePatterns method
+func NewAnalyzeCachePatternsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/analytics/patterns")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCascadeInvalidationRequest calls the generic CascadeInvalidation builder with application/json body
+func NewCascadeInvalidationRequest(server string, body CascadeInvalidationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCascadeInvalidationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCascadeInvalidationRequestWithBody constructs an http.Request for the CascadeInvalidation method, with any body, and a specified content type
+func NewCascadeInvalidationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/invalidation/cascade")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCheckCacheAsideRequest constructs an http.Request for the CheckCacheAside method
+func NewCheckCacheAsideRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/patterns/cache-aside")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCheckWriteThroughRequest constructs an http.Request for the CheckWriteThrough method
+func NewCheckWriteThroughRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/patterns/write-through")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCachePerformanceReportRequest constructs an http.Request for the GetCachePerformanceReport method
+func NewGetCachePerformanceReportRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/performance/report")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateSecureKeyRequest calls the generic CreateSecureKey builder with application/json body
+func NewCreateSecureKeyRequest(server string, body CreateSecureKeyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSecureKeyRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateSecureKeyRequestWithBody constructs an http.Request for the CreateSecureKey method, with any body, and a specified content type
+func NewCreateSecureKeyRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/security/secure-key")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewValidateCacheAccessRequest constructs an http.Request for the ValidateCacheAccess method
+func NewValidateCacheAccessRequest(server string, namespace Namespace, params *ValidateCacheAccessParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "namespace", namespace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/security/validate/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UserId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "user_id", *params.UserId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewWarmPredictiveRequest constructs an http.Request for the WarmPredictive method
+func NewWarmPredictiveRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/enterprise/warming/predictive")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthzRequest constructs an http.Request for the Healthz method
 func NewHealthzRequest(server string) (*http.Request, error) {
 	var err error
@@ -3256,6 +8271,133 @@ func NewHealthzRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/healthz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetJobsSummaryRequest constructs an http.Request for the GetJobsSummary method
+func NewGetJobsSummaryRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/jobs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDeadLettersRequest constructs an http.Request for the ListDeadLetters method
+func NewListDeadLettersRequest(server string, params *ListDeadLettersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/jobs/dead-letters")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetJobRequest constructs an http.Request for the GetJob method
+func NewGetJobRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/jobs/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3574,6 +8716,276 @@ func NewGetOrderRequest(server string, id int64) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/orders/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrderDeliveryRequest constructs an http.Request for the GetOrderDelivery method
+func NewGetOrderDeliveryRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/delivery", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAssignCourierRequest calls the generic AssignCourier builder with application/json body
+func NewAssignCourierRequest(server string, id int64, body AssignCourierJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignCourierRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewAssignCourierRequestWithBody constructs an http.Request for the AssignCourier method, with any body, and a specified content type
+func NewAssignCourierRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/delivery", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReportCourierLocationRequest calls the generic ReportCourierLocation builder with application/json body
+func NewReportCourierLocationRequest(server string, id int64, body ReportCourierLocationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReportCourierLocationRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReportCourierLocationRequestWithBody constructs an http.Request for the ReportCourierLocation method, with any body, and a specified content type
+func NewReportCourierLocationRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/delivery/location", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewChangeOrderStatusRequest calls the generic ChangeOrderStatus builder with application/json body
+func NewChangeOrderStatusRequest(server string, id int64, body ChangeOrderStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeOrderStatusRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewChangeOrderStatusRequestWithBody constructs an http.Request for the ChangeOrderStatus method, with any body, and a specified content type
+func NewChangeOrderStatusRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/status", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetOrderTimelineRequest constructs an http.Request for the GetOrderTimeline method
+func NewGetOrderTimelineRequest(server string, id int64, params *GetOrderTimelineParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/timeline", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AfterSeq != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after_seq", *params.AfterSeq, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrderTrackingRequest constructs an http.Request for the GetOrderTracking method
+func NewGetOrderTrackingRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/orders/%s/tracking", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3960,6 +9372,229 @@ func NewUpdateRestaurantRequestWithBody(server string, id int64, contentType str
 	return req, nil
 }
 
+// NewGetRestaurantAvailabilityRequest constructs an http.Request for the GetRestaurantAvailability method
+func NewGetRestaurantAvailabilityRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/availability", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetRestaurantAvailabilityRequest calls the generic SetRestaurantAvailability builder with application/json body
+func NewSetRestaurantAvailabilityRequest(server string, id int64, body SetRestaurantAvailabilityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetRestaurantAvailabilityRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetRestaurantAvailabilityRequestWithBody constructs an http.Request for the SetRestaurantAvailability method, with any body, and a specified content type
+func NewSetRestaurantAvailabilityRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/availability", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRestaurantCapacityRequest constructs an http.Request for the GetRestaurantCapacity method
+func NewGetRestaurantCapacityRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/capacity", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetRestaurantCapacityRequest calls the generic SetRestaurantCapacity builder with application/json body
+func NewSetRestaurantCapacityRequest(server string, id int64, body SetRestaurantCapacityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetRestaurantCapacityRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetRestaurantCapacityRequestWithBody constructs an http.Request for the SetRestaurantCapacity method, with any body, and a specified content type
+func NewSetRestaurantCapacityRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/capacity", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDeliverySlotsRequest constructs an http.Request for the ListDeliverySlots method
+func NewListDeliverySlotsRequest(server string, id int64, params *ListDeliverySlotsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/delivery-slots", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Date != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "date", *params.Date, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMenuItemsRequest constructs an http.Request for the ListMenuItems method
 func NewListMenuItemsRequest(server string, id int64, params *ListMenuItemsParams) (*http.Request, error) {
 	var err error
@@ -4100,6 +9735,40 @@ func NewCreateMenuItemRequestWithBody(server string, id int64, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetRestaurantPricingRequest constructs an http.Request for the GetRestaurantPricing method
+func NewGetRestaurantPricingRequest(server string, id int64) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/restaurants/%s/pricing", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -4415,6 +10084,306 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// GetCustomerPreferencesWithResponse Customer preferences
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCustomerPreferences`
+	//
+	// ---
+	//
+	// What the customer tends to order, from the orders they got or still await: favourite cuisines and dishes, order frequency, average basket per currency. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The customer themself or an admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /analytics/customers/{id}/preferences (the `GetCustomerPreferences` operationId).
+	GetCustomerPreferencesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCustomerPreferencesResponse, error)
+
+	// GetPopularItemsWithResponse Popular items
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getPopularItems`
+	//
+	// ---
+	//
+	// The dishes ordered most over the last hour, day or week, at one restaurant or across the platform: most portions first, at most ten; rejected and cancelled orders do not count. Windows move in 5-minute steps. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. Any role; a restaurant sees only its own dishes (`restaurant_id` defaults to its own, and another restaurant's does not exist for it).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /analytics/popular-items (the `GetPopularItems` operationId).
+	GetPopularItemsWithResponse(ctx context.Context, params *GetPopularItemsParams, reqEditors ...RequestEditorFn) (*GetPopularItemsResponse, error)
+
+	// GetRestaurantPerformanceWithResponse Restaurant performance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantPerformance`
+	//
+	// ---
+	//
+	// How the kitchen has run over the last 30 days, from its orders' timelines: acceptance rate, mean time to accept and to prepare, on-time delivery rate (by the end of the booked slot, or within the delivery promise), and its rating. Cached 4 hours and refreshed by every rollup. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The restaurant itself or an admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /analytics/restaurants/{id} (the `GetRestaurantPerformance` operationId).
+	GetRestaurantPerformanceWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantPerformanceResponse, error)
+
+	// GetRevenueWithResponse Revenue per day
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRevenue`
+	//
+	// ---
+	//
+	// Orders, deliveries, cancellations, rejections, gross revenue, item sales, delivery and surge fees and average order value per UTC day of placing, with totals; one entry per currency. Only delivered orders bring money in. Money is in minor units. Cached 15 minutes, or 12 hours for days before today. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. A restaurant sees its own revenue (`restaurant_id` defaults to its own, another restaurant's does not exist for it); an admin any restaurant's or, without `restaurant_id`, the platform's.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /analytics/revenue (the `GetRevenue` operationId).
+	GetRevenueWithResponse(ctx context.Context, params *GetRevenueParams, reqEditors ...RequestEditorFn) (*GetRevenueResponse, error)
+
+	// ListCacheAuditWithResponse The cache invalidation audit log
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listCacheAudit`
+	//
+	// ---
+	//
+	// Every invalidation, clear and renewal, newest first: who caused it, why, the record concerned, the namespace and its generation, the keys dropped and the groups renewed. Bounded (about 10 000 entries). Admins, or a principal the cache's access policy grants `read` on the namespace filtered by, or on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/audit (the `ListCacheAudit` operationId).
+	ListCacheAuditWithResponse(ctx context.Context, params *ListCacheAuditParams, reqEditors ...RequestEditorFn) (*ListCacheAuditResponse, error)
+
+	// ClearAnalyticsCacheWithResponse Clear the analytics cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearAnalyticsCache`
+	//
+	// ---
+	//
+	// Clears rollups and reports (the `analytics` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /cache/clear/analytics (the `ClearAnalyticsCache` operationId).
+	ClearAnalyticsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearAnalyticsCacheResponse, error)
+
+	// ClearExpiredCacheKeysWithResponse Remove expired cache keys
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearExpiredCacheKeys`
+	//
+	// ---
+	//
+	// Redis drops entries whose TTL ran out by itself; what is left are the unreachable entries of old generations (cleared namespaces, renewed groups). This unlinks them now with SCAN and UNLINK. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /cache/clear/expired (the `ClearExpiredCacheKeys` operationId).
+	ClearExpiredCacheKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearExpiredCacheKeysResponse, error)
+
+	// ClearMenuItemsCacheWithResponse Clear the menu items cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearMenuItemsCache`
+	//
+	// ---
+	//
+	// Clears menus and menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /cache/clear/menu-items (the `ClearMenuItemsCache` operationId).
+	ClearMenuItemsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearMenuItemsCacheResponse, error)
+
+	// ClearOrdersCacheWithResponse Clear the orders cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearOrdersCache`
+	//
+	// ---
+	//
+	// Clears orders, their statuses and order lists (the `orders` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /cache/clear/orders (the `ClearOrdersCache` operationId).
+	ClearOrdersCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearOrdersCacheResponse, error)
+
+	// ClearRestaurantsCacheWithResponse Clear the restaurants cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).clearRestaurantsCache`
+	//
+	// ---
+	//
+	// Clears restaurant details, lists, search results and availability (the `restaurants` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /cache/clear/restaurants (the `ClearRestaurantsCache` operationId).
+	ClearRestaurantsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearRestaurantsCacheResponse, error)
+
+	// GetCacheHealthWithResponse Cache health
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheHealth`
+	//
+	// ---
+	//
+	// Pings Redis and says whether the cache serves reads: `healthy`, or `degraded` while Redis is unreachable, the circuit breaker is open or a recovery is pending — dabba then serves every read from PostgreSQL. Answers 200 in both states. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/health (the `GetCacheHealth` operationId).
+	GetCacheHealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheHealthResponse, error)
+
+	// GetCacheHealthDetailedWithResponse Detailed cache health
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheHealthDetailed`
+	//
+	// ---
+	//
+	// Health with what explains it: why it is degraded, namespaces awaiting renewal, the Redis server, its memory, this node's connection pool, the breaker's counts, each namespace's generation and the latest alerts. Parts Redis cannot answer stay empty. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/health/detailed (the `GetCacheHealthDetailed` operationId).
+	GetCacheHealthDetailedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheHealthDetailedResponse, error)
+
+	// ListCacheKeysWithResponse List a namespace's cache keys
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listCacheKeys`
+	//
+	// ---
+	//
+	// One page of the namespace's reachable keys (current generation), with each entry's state (`value`, `negative` for a remembered not-found, `loading` while a reader fills it) and time left. Paginated with SCAN: `limit` is a hint, so a page holds about that many keys; follow `next_cursor` until it is absent. KEYS is never used. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/keys/{namespace} (the `ListCacheKeys` operationId).
+	ListCacheKeysWithResponse(ctx context.Context, namespace Namespace, params *ListCacheKeysParams, reqEditors ...RequestEditorFn) (*ListCacheKeysResponse, error)
+
+	// GetCacheMemoryUsageWithResponse Cache memory usage
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheMemoryUsage`
+	//
+	// ---
+	//
+	// Redis's memory report and each namespace's estimated share, from a SCAN of the cache's keys (at most 200 000) and MEMORY USAGE samples. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/memory-usage (the `GetCacheMemoryUsage` operationId).
+	GetCacheMemoryUsageWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheMemoryUsageResponse, error)
+
+	// GetCacheNamespacePerformanceWithResponse A namespace's cache performance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheNamespacePerformance`
+	//
+	// ---
+	//
+	// The namespace's fleet-wide counts and latencies against the targets (hit ratio ≥ 80 %, cached p99 ≤ 100 ms), how much faster a hit is than a load, its TTL classes, generation and ten hottest keys. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/performance/namespace/{namespace} (the `GetCacheNamespacePerformance` operationId).
+	GetCacheNamespacePerformanceWithResponse(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*GetCacheNamespacePerformanceResponse, error)
+
+	// GetCacheDetailedStatsWithResponse Detailed cache statistics
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheDetailedStats`
+	//
+	// ---
+	//
+	// The namespace breakdown with latency summaries (hits, misses, loads), how often each caching pattern ran, write-through outcomes, generations and the TTL table in force. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/stats/detailed (the `GetCacheDetailedStats` operationId).
+	GetCacheDetailedStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheDetailedStatsResponse, error)
+
+	// GetCacheNamespaceStatsWithResponse Cache statistics by namespace
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCacheNamespaceStats`
+	//
+	// ---
+	//
+	// Fleet-wide counts of every namespace, in the spec's order, and their total: reads, hits, misses, hit ratio, loads, lease waits, fills, writes, invalidations, bytes written. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /cache/stats/namespaces (the `GetCacheNamespaceStats` operationId).
+	GetCacheNamespaceStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheNamespaceStatsResponse, error)
+
+	// WarmMenuItemsCacheWithResponse Warm the menu items cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmMenuItemsCache`
+	//
+	// ---
+	//
+	// Stores the first menu page of popular restaurants, its items and the hot menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /cache/warm/menu-items (the `WarmMenuItemsCache` operationId).
+	WarmMenuItemsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmMenuItemsCacheResponse, error)
+
+	// WarmRestaurantsCacheWithResponse Warm the restaurants cache
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmRestaurantsCache`
+	//
+	// ---
+	//
+	// Stores the details of popular and hot restaurants and the first restaurant list page. Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /cache/warm/restaurants (the `WarmRestaurantsCache` operationId).
+	WarmRestaurantsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmRestaurantsCacheResponse, error)
+
+	// WarmCacheNamespaceWithResponse Warm a namespace
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmCacheNamespace`
+	//
+	// ---
+	//
+	// Enqueues a background job that runs the namespace's warmer on what it considers popular: `restaurants` (popular and hot restaurants, the first list page), `static` (their menus and menu items) and `analytics` (trending items, performance and recent revenue of the platform and its trending restaurants). Answers 202 with the job; `GET /jobs/{id}` reads its state and, once completed, its result — the keys warmed and the time taken. On a namespace without a warmer the job fails (`no_warmer`). The warm never overwrites a value written since it began. Admins, or a principal the cache's access policy grants `warm` on the namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /cache/warm/{namespace} (the `WarmCacheNamespace` operationId).
+	WarmCacheNamespaceWithResponse(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*WarmCacheNamespaceResponse, error)
+
 	// ListCouriersWithResponse List couriers
 	//
 	// #### Controller:
@@ -4504,6 +10473,36 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /couriers/{id} (the `UpdateCourier` operationId).
 	UpdateCourierWithResponse(ctx context.Context, id int64, body UpdateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCourierResponse, error)
+
+	// LocateCourierWithBodyWithResponse Report an idle courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).locateCourier`
+	//
+	// ---
+	//
+	// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+	LocateCourierWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LocateCourierResponse, error)
+
+	// LocateCourierWithResponse Report an idle courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).locateCourier`
+	//
+	// ---
+	//
+	// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+	LocateCourierWithResponse(ctx context.Context, id int64, body LocateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*LocateCourierResponse, error)
 
 	// ListCustomersWithResponse List customers
 	//
@@ -4625,6 +10624,156 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /customers/{id}/orders (the `ListCustomerOrders` operationId).
 	ListCustomerOrdersWithResponse(ctx context.Context, id int64, params *ListCustomerOrdersParams, reqEditors ...RequestEditorFn) (*ListCustomerOrdersResponse, error)
 
+	// AnalyzeCachePatternsWithResponse Cache usage patterns and predictions
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).analyzeCachePatterns`
+	//
+	// ---
+	//
+	// The fleet's read/write mix overall and per namespace (busiest first), each namespace's hottest keys, how often each caching pattern ran, and the predicted needs: hot keys missing or about to expire, namespaces below the hit-ratio target. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /enterprise/analytics/patterns (the `AnalyzeCachePatterns` operationId).
+	AnalyzeCachePatternsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AnalyzeCachePatternsResponse, error)
+
+	// CascadeInvalidationWithBodyWithResponse Invalidate a record and everything derived from it
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+	//
+	// ---
+	//
+	// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+	CascadeInvalidationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CascadeInvalidationResponse, error)
+
+	// CascadeInvalidationWithResponse Invalidate a record and everything derived from it
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+	//
+	// ---
+	//
+	// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+	CascadeInvalidationWithResponse(ctx context.Context, body CascadeInvalidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CascadeInvalidationResponse, error)
+
+	// CheckCacheAsideWithResponse The cache-aside pattern, checked live
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).checkCacheAside`
+	//
+	// ---
+	//
+	// Cache-aside reads the cache first and on a miss loads PostgreSQL once across the fleet, then fills unless the entry changed meanwhile. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record's entry dropped, read (a miss that fills), read again (a hit) and compared with PostgreSQL, each step timed. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /enterprise/patterns/cache-aside (the `CheckCacheAside` operationId).
+	CheckCacheAsideWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckCacheAsideResponse, error)
+
+	// CheckWriteThroughWithResponse The write-through pattern, checked live
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).checkWriteThrough`
+	//
+	// ---
+	//
+	// Write-through writes PostgreSQL, then the cache, in one call path; a racing writer or invalidation drops the entry instead. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record written through the pattern, then the cache and PostgreSQL read back and compared, each step timed. `self_check.consistent` is true when they agree. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /enterprise/patterns/write-through (the `CheckWriteThrough` operationId).
+	CheckWriteThroughWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckWriteThroughResponse, error)
+
+	// GetCachePerformanceReportWithResponse Cache performance report
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getCachePerformanceReport`
+	//
+	// ---
+	//
+	// The measured figures against the spec's targets — hit ratio above 80 %, cached responses under 100 ms (p50 and p99), cached reads more than 70 % faster than uncached — per namespace, an analysis of the alerts, and recommendations derived from the numbers. Admins, or a principal the cache's access policy grants `read` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /enterprise/performance/report (the `GetCachePerformanceReport` operationId).
+	GetCachePerformanceReportWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCachePerformanceReportResponse, error)
+
+	// CreateSecureKeyWithBodyWithResponse Derive a secure cache key
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+	//
+	// ---
+	//
+	// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+	CreateSecureKeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSecureKeyResponse, error)
+
+	// CreateSecureKeyWithResponse Derive a secure cache key
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+	//
+	// ---
+	//
+	// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+	CreateSecureKeyWithResponse(ctx context.Context, body CreateSecureKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSecureKeyResponse, error)
+
+	// ValidateCacheAccessWithResponse What may a principal do to a namespace?
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).validateCacheAccess`
+	//
+	// ---
+	//
+	// The access policy's decision — `read`, `clear`, `warm` — and its reason. Admins may do everything; everyone else what a rule of the policy grants. Any role may ask about itself (omit `user_id`); asking about someone else needs an admin, or `read` on the namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /enterprise/security/validate/{namespace} (the `ValidateCacheAccess` operationId).
+	ValidateCacheAccessWithResponse(ctx context.Context, namespace Namespace, params *ValidateCacheAccessParams, reqEditors ...RequestEditorFn) (*ValidateCacheAccessResponse, error)
+
+	// WarmPredictiveWithResponse Warm what will be needed soon
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).warmPredictive`
+	//
+	// ---
+	//
+	// Enqueues predictive warming: the hot keys (their access counts decay with a half-life) that are missing or have less than a quarter of their TTL left are loaded again before they are asked for, namespace by namespace; cold keys are left to expire, and a value written since the warm began is kept. It also runs every minute on its own. Answers 202 with the job; `GET /jobs/{id}` reads its result once completed — the predictions, what each namespace's warm stored and the namespaces skipped for want of a warmer. Admins, or a principal the cache's access policy grants `warm` on every namespace.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /enterprise/warming/predictive (the `WarmPredictive` operationId).
+	WarmPredictiveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmPredictiveResponse, error)
+
 	// HealthzWithResponse Liveness
 	//
 	// #### Controller:
@@ -4639,6 +10788,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
+
+	// GetJobsSummaryWithResponse Background work at a glance
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getJobsSummary`
+	//
+	// ---
+	//
+	// The background queues — tasks pending, running, scheduled, waiting to retry, failed for good (the dead letters) and completed; how long the oldest has waited; today's runs and failures — the workers serving them and the periodic schedule (rollups, warming, reclamation, compaction). `status` is `degraded` with reasons when tasks failed for good, wait too long, or no worker or scheduler runs. The web console is at /admin/jobs. Admin only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /jobs (the `GetJobsSummary` operationId).
+	GetJobsSummaryWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetJobsSummaryResponse, error)
+
+	// ListDeadLettersWithResponse Jobs that failed for good
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listDeadLetters`
+	//
+	// ---
+	//
+	// The dead-letter view: tasks that failed after every retry (exponential backoff), or at once when no retry could help, latest failure first, each with its last error. Admin only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /jobs/dead-letters (the `ListDeadLetters` operationId).
+	ListDeadLettersWithResponse(ctx context.Context, params *ListDeadLettersParams, reqEditors ...RequestEditorFn) (*ListDeadLettersResponse, error)
+
+	// GetJobWithResponse A background job
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getJob`
+	//
+	// ---
+	//
+	// One job — such as a warm enqueued by `POST /cache/warm/{namespace}` — with its state and, once completed, its result (for a warm: the keys warmed and the time taken). Results stay readable for a day. Admin only.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /jobs/{id} (the `GetJob` operationId).
+	GetJobWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetJobResponse, error)
 
 	// DeleteMenuItemWithResponse Remove a menu item
 	//
@@ -4723,7 +10917,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// ---
 	//
-	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 	//
 	// Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 	//
@@ -4740,7 +10934,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// ---
 	//
-	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+	// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 	//
 	// Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 	//
@@ -4763,6 +10957,181 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /orders/{id} (the `GetOrder` operationId).
 	GetOrderWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetOrderResponse, error)
+
+	// GetOrderDeliveryWithResponse Get an order's delivery
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderDelivery`
+	//
+	// ---
+	//
+	// Who carries the order and when it was assigned, picked up and delivered. 404 `delivery_not_found` until a courier is assigned. Its customer, restaurant, assigned courier, or an admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orders/{id}/delivery (the `GetOrderDelivery` operationId).
+	GetOrderDeliveryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetOrderDeliveryResponse, error)
+
+	// AssignCourierWithBodyWithResponse Assign a courier by hand
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).assignCourier`
+	//
+	// ---
+	//
+	// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+	AssignCourierWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignCourierResponse, error)
+
+	// AssignCourierWithResponse Assign a courier by hand
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).assignCourier`
+	//
+	// ---
+	//
+	// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+	AssignCourierWithResponse(ctx context.Context, id int64, body AssignCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignCourierResponse, error)
+
+	// ReportCourierLocationWithBodyWithResponse Report the courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+	//
+	// ---
+	//
+	// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+	ReportCourierLocationWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportCourierLocationResponse, error)
+
+	// ReportCourierLocationWithResponse Report the courier's position
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+	//
+	// ---
+	//
+	// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+	ReportCourierLocationWithResponse(ctx context.Context, id int64, body ReportCourierLocationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportCourierLocationResponse, error)
+
+	// ChangeOrderStatusWithBodyWithResponse Change an order's status
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+	//
+	// ---
+	//
+	// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+	//
+	// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+	//
+	// **Transition table**
+	//
+	// | from | to | who may | reason codes |
+	// |---|---|---|---|
+	// | placed | accepted | restaurant, admin | — |
+	// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+	// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | accepted | preparing | restaurant, admin | — |
+	// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | preparing | ready | restaurant, admin | — |
+	// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | ready | picked_up | courier, admin | — |
+	// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | picked_up | delivered | courier, admin | — |
+	// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	//
+	// `delivered`, `rejected` and `cancelled` are terminal.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+	ChangeOrderStatusWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOrderStatusResponse, error)
+
+	// ChangeOrderStatusWithResponse Change an order's status
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+	//
+	// ---
+	//
+	// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+	//
+	// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+	//
+	// **Transition table**
+	//
+	// | from | to | who may | reason codes |
+	// |---|---|---|---|
+	// | placed | accepted | restaurant, admin | — |
+	// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+	// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | accepted | preparing | restaurant, admin | — |
+	// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | preparing | ready | restaurant, admin | — |
+	// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | ready | picked_up | courier, admin | — |
+	// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	// | picked_up | delivered | courier, admin | — |
+	// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+	//
+	// `delivered`, `rejected` and `cancelled` are terminal.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+	ChangeOrderStatusWithResponse(ctx context.Context, id int64, body ChangeOrderStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOrderStatusResponse, error)
+
+	// GetOrderTimelineWithResponse Get an order's timeline
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderTimeline`
+	//
+	// ---
+	//
+	// Every event of the order in sequence order: the same events, with the same `seq`, as the websocket topic `order:{id}` carries. Its customer, restaurant, assigned courier, or an admin.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orders/{id}/timeline (the `GetOrderTimeline` operationId).
+	GetOrderTimelineWithResponse(ctx context.Context, id int64, params *GetOrderTimelineParams, reqEditors ...RequestEditorFn) (*GetOrderTimelineResponse, error)
+
+	// GetOrderTrackingWithResponse Track an order
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getOrderTracking`
+	//
+	// ---
+	//
+	// The order's live delivery state as its actor holds it: status, courier, the courier's latest position, the distance left and the ETA. Its customer, restaurant, assigned courier, or an admin. Subscribe to the websocket topic `order:{id}` for the same state as it changes (`courier.location` events, latest-wins).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /orders/{id}/tracking (the `GetOrderTracking` operationId).
+	GetOrderTrackingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetOrderTrackingResponse, error)
 
 	// ListProblemsWithResponse Problem types
 	//
@@ -4912,6 +11281,111 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /restaurants/{id} (the `UpdateRestaurant` operationId).
 	UpdateRestaurantWithResponse(ctx context.Context, id int64, body UpdateRestaurantJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRestaurantResponse, error)
 
+	// GetRestaurantAvailabilityWithResponse Is the restaurant taking orders?
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantAvailability`
+	//
+	// ---
+	//
+	// Whether an order placed now would be taken — open by its hours, not paused, not at capacity — and why not. Any role.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /restaurants/{id}/availability (the `GetRestaurantAvailability` operationId).
+	GetRestaurantAvailabilityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantAvailabilityResponse, error)
+
+	// SetRestaurantAvailabilityWithBodyWithResponse Pause or resume a kitchen
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+	//
+	// ---
+	//
+	// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+	SetRestaurantAvailabilityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRestaurantAvailabilityResponse, error)
+
+	// SetRestaurantAvailabilityWithResponse Pause or resume a kitchen
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+	//
+	// ---
+	//
+	// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+	SetRestaurantAvailabilityWithResponse(ctx context.Context, id int64, body SetRestaurantAvailabilityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRestaurantAvailabilityResponse, error)
+
+	// GetRestaurantCapacityWithResponse Get a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantCapacity`
+	//
+	// ---
+	//
+	// How many orders the kitchen holds (placed, accepted or preparing) against its limit, its preparation time and busy mode, and its delivery-slot cap, as the restaurant's actor holds them. The restaurant itself or an admin. Changes are published on the websocket topic `restaurant:{id}` (`restaurant.capacity`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /restaurants/{id}/capacity (the `GetRestaurantCapacity` operationId).
+	GetRestaurantCapacityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantCapacityResponse, error)
+
+	// SetRestaurantCapacityWithBodyWithResponse Set a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+	//
+	// ---
+	//
+	// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+	SetRestaurantCapacityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRestaurantCapacityResponse, error)
+
+	// SetRestaurantCapacityWithResponse Set a kitchen's capacity
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+	//
+	// ---
+	//
+	// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+	SetRestaurantCapacityWithResponse(ctx context.Context, id int64, body SetRestaurantCapacityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRestaurantCapacityResponse, error)
+
+	// ListDeliverySlotsWithResponse List delivery slots
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).listDeliverySlots`
+	//
+	// ---
+	//
+	// The 15-minute windows of one day, within the restaurant's opening hours, in which a scheduled order can be delivered, with their room. Book one by placing an order with `scheduled_for` set to its `start`: a full window is refused with 409 `slot_full`, a start that is not a bookable window with 409 `slot_invalid`. Any role.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /restaurants/{id}/delivery-slots (the `ListDeliverySlots` operationId).
+	ListDeliverySlotsWithResponse(ctx context.Context, id int64, params *ListDeliverySlotsParams, reqEditors ...RequestEditorFn) (*ListDeliverySlotsResponse, error)
+
 	// ListMenuItemsWithResponse List a restaurant's menu
 	//
 	// #### Controller:
@@ -4956,6 +11430,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /restaurants/{id}/menu-items (the `CreateMenuItem` operationId).
 	CreateMenuItemWithResponse(ctx context.Context, id int64, body CreateMenuItemJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMenuItemResponse, error)
+
+	// GetRestaurantPricingWithResponse Get the delivery fee now (surge pricing)
+	//
+	// #### Controller:
+	//
+	// `github.com/dabba/dabba/api.(*Server).getRestaurantPricing`
+	//
+	// ---
+	//
+	// The delivery fee a new order pays now, itemised: the restaurant's base fee and the surge added when recent demand outruns the free couriers near it. A quote holds for 2 minutes (`valid_until`); an order placed meanwhile pays it and records it. Any role.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /restaurants/{id}/pricing (the `GetRestaurantPricing` operationId).
+	GetRestaurantPricingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantPricingResponse, error)
 
 	// ListReviewsWithResponse List a restaurant's reviews
 	//
@@ -5076,6 +11565,1575 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /ws (the `OpenSocket` operationId).
 	OpenSocketWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*OpenSocketResponse, error)
+}
+
+type GetCustomerPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CustomerPreferences
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerPreferencesResponse) GetJSON200() *CustomerPreferences {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCustomerPreferencesResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPopularItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PopularItems
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPopularItemsResponse) GetJSON200() *PopularItems {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPopularItemsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPopularItemsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPopularItemsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPopularItemsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPopularItemsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPopularItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPopularItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPopularItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPopularItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRestaurantPerformanceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RestaurantPerformance
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRestaurantPerformanceResponse) GetJSON200() *RestaurantPerformance {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRestaurantPerformanceResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRestaurantPerformanceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRestaurantPerformanceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRestaurantPerformanceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRestaurantPerformanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRevenueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RevenueReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRevenueResponse) GetJSON200() *RevenueReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetRevenueResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRevenueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRevenueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRevenueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRevenueResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCacheAuditResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCacheAuditResponse) GetJSON200() *AuditPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCacheAuditResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCacheAuditResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCacheAuditResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCacheAuditResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCacheAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearAnalyticsCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClearResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearAnalyticsCacheResponse) GetJSON200() *ClearResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClearAnalyticsCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearAnalyticsCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearAnalyticsCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearAnalyticsCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearAnalyticsCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearAnalyticsCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearAnalyticsCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearAnalyticsCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearAnalyticsCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearExpiredCacheKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClearResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearExpiredCacheKeysResponse) GetJSON200() *ClearResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClearExpiredCacheKeysResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearExpiredCacheKeysResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearExpiredCacheKeysResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearExpiredCacheKeysResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearExpiredCacheKeysResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearExpiredCacheKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearExpiredCacheKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearExpiredCacheKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearExpiredCacheKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearMenuItemsCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClearResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearMenuItemsCacheResponse) GetJSON200() *ClearResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClearMenuItemsCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearMenuItemsCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearMenuItemsCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearMenuItemsCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearMenuItemsCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearMenuItemsCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearMenuItemsCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearMenuItemsCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearMenuItemsCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearOrdersCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClearResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearOrdersCacheResponse) GetJSON200() *ClearResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClearOrdersCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearOrdersCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearOrdersCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearOrdersCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearOrdersCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearOrdersCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearOrdersCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearOrdersCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearOrdersCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ClearRestaurantsCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ClearResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ClearRestaurantsCacheResponse) GetJSON200() *ClearResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ClearRestaurantsCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ClearRestaurantsCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ClearRestaurantsCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ClearRestaurantsCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ClearRestaurantsCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ClearRestaurantsCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ClearRestaurantsCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ClearRestaurantsCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ClearRestaurantsCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheHealthResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Health
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheHealthResponse) GetJSON200() *Health {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheHealthResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheHealthResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheHealthResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheHealthResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheHealthResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheHealthResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheHealthResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheHealthResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheHealthResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheHealthDetailedResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CacheHealthReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheHealthDetailedResponse) GetJSON200() *CacheHealthReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheHealthDetailedResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheHealthDetailedResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheHealthDetailedResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheHealthDetailedResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheHealthDetailedResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheHealthDetailedResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheHealthDetailedResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheHealthDetailedResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheHealthDetailedResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCacheKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KeyPage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCacheKeysResponse) GetJSON200() *KeyPage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCacheKeysResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCacheKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCacheKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCacheKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCacheKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheMemoryUsageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MemoryUsage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheMemoryUsageResponse) GetJSON200() *MemoryUsage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheMemoryUsageResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheMemoryUsageResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheMemoryUsageResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheMemoryUsageResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheMemoryUsageResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheMemoryUsageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheMemoryUsageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheMemoryUsageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheMemoryUsageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheNamespacePerformanceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NamespacePerformance
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheNamespacePerformanceResponse) GetJSON200() *NamespacePerformance {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheNamespacePerformanceResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheNamespacePerformanceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheNamespacePerformanceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheNamespacePerformanceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheNamespacePerformanceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheDetailedStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DetailedStats
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheDetailedStatsResponse) GetJSON200() *DetailedStats {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheDetailedStatsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheDetailedStatsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheDetailedStatsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheDetailedStatsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheDetailedStatsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheDetailedStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheDetailedStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheDetailedStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheDetailedStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCacheNamespaceStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NamespaceStatsReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCacheNamespaceStatsResponse) GetJSON200() *NamespaceStatsReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCacheNamespaceStatsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCacheNamespaceStatsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCacheNamespaceStatsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCacheNamespaceStatsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCacheNamespaceStatsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCacheNamespaceStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCacheNamespaceStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCacheNamespaceStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCacheNamespaceStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WarmMenuItemsCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WarmResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WarmMenuItemsCacheResponse) GetJSON200() *WarmResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WarmMenuItemsCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WarmMenuItemsCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WarmMenuItemsCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r WarmMenuItemsCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WarmMenuItemsCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WarmMenuItemsCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WarmMenuItemsCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WarmMenuItemsCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WarmMenuItemsCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WarmRestaurantsCacheResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WarmResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WarmRestaurantsCacheResponse) GetJSON200() *WarmResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WarmRestaurantsCacheResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WarmRestaurantsCacheResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WarmRestaurantsCacheResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r WarmRestaurantsCacheResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WarmRestaurantsCacheResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WarmRestaurantsCacheResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WarmRestaurantsCacheResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WarmRestaurantsCacheResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WarmRestaurantsCacheResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WarmCacheNamespaceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r WarmCacheNamespaceResponse) GetJSON202() *Job {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WarmCacheNamespaceResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WarmCacheNamespaceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WarmCacheNamespaceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WarmCacheNamespaceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WarmCacheNamespaceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListCouriersResponse struct {
@@ -5362,6 +13420,75 @@ func (r UpdateCourierResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateCourierResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type LocateCourierResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r LocateCourierResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r LocateCourierResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r LocateCourierResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r LocateCourierResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r LocateCourierResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r LocateCourierResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LocateCourierResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LocateCourierResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LocateCourierResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -5817,6 +13944,628 @@ func (r ListCustomerOrdersResponse) ContentType() string {
 	return ""
 }
 
+type AnalyzeCachePatternsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PatternAnalysis
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AnalyzeCachePatternsResponse) GetJSON200() *PatternAnalysis {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AnalyzeCachePatternsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AnalyzeCachePatternsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AnalyzeCachePatternsResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AnalyzeCachePatternsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AnalyzeCachePatternsResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AnalyzeCachePatternsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AnalyzeCachePatternsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AnalyzeCachePatternsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AnalyzeCachePatternsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CascadeInvalidationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CascadeResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CascadeInvalidationResponse) GetJSON200() *CascadeResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CascadeInvalidationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CascadeInvalidationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CascadeInvalidationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CascadeInvalidationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CascadeInvalidationResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CascadeInvalidationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CascadeInvalidationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CascadeInvalidationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CascadeInvalidationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckCacheAsideResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PatternCheck
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CheckCacheAsideResponse) GetJSON200() *PatternCheck {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CheckCacheAsideResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CheckCacheAsideResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CheckCacheAsideResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CheckCacheAsideResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CheckCacheAsideResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckCacheAsideResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckCacheAsideResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckCacheAsideResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckCacheAsideResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CheckWriteThroughResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PatternCheck
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CheckWriteThroughResponse) GetJSON200() *PatternCheck {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CheckWriteThroughResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CheckWriteThroughResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CheckWriteThroughResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CheckWriteThroughResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CheckWriteThroughResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CheckWriteThroughResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CheckWriteThroughResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CheckWriteThroughResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CheckWriteThroughResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetCachePerformanceReportResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PerformanceReport
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCachePerformanceReportResponse) GetJSON200() *PerformanceReport {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCachePerformanceReportResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCachePerformanceReportResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCachePerformanceReportResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCachePerformanceReportResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCachePerformanceReportResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCachePerformanceReportResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCachePerformanceReportResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCachePerformanceReportResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCachePerformanceReportResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateSecureKeyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SecureKey
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateSecureKeyResponse) GetJSON200() *SecureKey {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateSecureKeyResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSecureKeyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSecureKeyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSecureKeyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSecureKeyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ValidateCacheAccessResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AccessDecision
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ValidateCacheAccessResponse) GetJSON200() *AccessDecision {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ValidateCacheAccessResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ValidateCacheAccessResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ValidateCacheAccessResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ValidateCacheAccessResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ValidateCacheAccessResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type WarmPredictiveResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r WarmPredictiveResponse) GetJSON202() *Job {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r WarmPredictiveResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r WarmPredictiveResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r WarmPredictiveResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r WarmPredictiveResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r WarmPredictiveResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WarmPredictiveResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WarmPredictiveResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WarmPredictiveResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WarmPredictiveResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5866,6 +14615,241 @@ func (r HealthzResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HealthzResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetJobsSummaryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Summary
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJobsSummaryResponse) GetJSON200() *Summary {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJobsSummaryResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetJobsSummaryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetJobsSummaryResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJobsSummaryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetJobsSummaryResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJobsSummaryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJobsSummaryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJobsSummaryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJobsSummaryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeadLettersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JobList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeadLettersResponse) GetJSON200() *JobList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeadLettersResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeadLettersResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListDeadLettersResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDeadLettersResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDeadLettersResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeadLettersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeadLettersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeadLettersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeadLettersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetJobResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Job
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetJobResponse) GetJSON200() *Job {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetJobResponse) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetJobResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetJobResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetJobResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetJobResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6309,6 +15293,462 @@ func (r GetOrderResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOrderDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Delivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrderDeliveryResponse) GetJSON200() *Delivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOrderDeliveryResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrderDeliveryResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrderDeliveryResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrderDeliveryResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrderDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrderDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrderDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrderDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AssignCourierResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Delivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignCourierResponse) GetJSON200() *Delivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AssignCourierResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignCourierResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignCourierResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignCourierResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignCourierResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReportCourierLocationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tracking
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReportCourierLocationResponse) GetJSON200() *Tracking {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReportCourierLocationResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReportCourierLocationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReportCourierLocationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReportCourierLocationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReportCourierLocationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ChangeOrderStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderView
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeOrderStatusResponse) GetJSON200() *OrderView {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ChangeOrderStatusResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeOrderStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeOrderStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeOrderStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeOrderStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOrderTimelineResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Timeline
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrderTimelineResponse) GetJSON200() *Timeline {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOrderTimelineResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrderTimelineResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrderTimelineResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrderTimelineResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrderTimelineResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrderTimelineResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrderTimelineResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrderTimelineResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetOrderTrackingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tracking
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrderTrackingResponse) GetJSON200() *Tracking {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetOrderTrackingResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrderTrackingResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrderTrackingResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrderTrackingResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrderTrackingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrderTrackingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrderTrackingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrderTrackingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6839,6 +16279,372 @@ func (r UpdateRestaurantResponse) ContentType() string {
 	return ""
 }
 
+type GetRestaurantAvailabilityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Availability
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRestaurantAvailabilityResponse) GetJSON200() *Availability {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRestaurantAvailabilityResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRestaurantAvailabilityResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRestaurantAvailabilityResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRestaurantAvailabilityResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRestaurantAvailabilityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRestaurantAvailabilityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRestaurantAvailabilityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRestaurantAvailabilityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetRestaurantAvailabilityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Availability
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetRestaurantAvailabilityResponse) GetJSON200() *Availability {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetRestaurantAvailabilityResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetRestaurantAvailabilityResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetRestaurantAvailabilityResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetRestaurantAvailabilityResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetRestaurantAvailabilityResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetRestaurantAvailabilityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetRestaurantAvailabilityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetRestaurantAvailabilityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetRestaurantAvailabilityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRestaurantCapacityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KitchenCapacity
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRestaurantCapacityResponse) GetJSON200() *KitchenCapacity {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRestaurantCapacityResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRestaurantCapacityResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetRestaurantCapacityResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRestaurantCapacityResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRestaurantCapacityResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRestaurantCapacityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRestaurantCapacityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRestaurantCapacityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRestaurantCapacityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetRestaurantCapacityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KitchenCapacity
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetRestaurantCapacityResponse) GetJSON200() *KitchenCapacity {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetRestaurantCapacityResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetRestaurantCapacityResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetRestaurantCapacityResponse) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetRestaurantCapacityResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SetRestaurantCapacityResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SetRestaurantCapacityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetRestaurantCapacityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetRestaurantCapacityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetRestaurantCapacityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListDeliverySlotsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeliverySlots
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeliverySlotsResponse) GetJSON200() *DeliverySlots {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListDeliverySlotsResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDeliverySlotsResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDeliverySlotsResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDeliverySlotsResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeliverySlotsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeliverySlotsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeliverySlotsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeliverySlotsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMenuItemsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6978,6 +16784,75 @@ func (r CreateMenuItemResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateMenuItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetRestaurantPricingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Pricing
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetRestaurantPricingResponse) GetJSON200() *Pricing {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetRestaurantPricingResponse) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetRestaurantPricingResponse) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetRestaurantPricingResponse) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetRestaurantPricingResponse) GetApplicationproblemJSON500() *Problem {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetRestaurantPricingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetRestaurantPricingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetRestaurantPricingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetRestaurantPricingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7412,6 +17287,426 @@ func (r OpenSocketResponse) ContentType() string {
 	return ""
 }
 
+// GetCustomerPreferencesWithResponse Customer preferences
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCustomerPreferences`
+//
+// ---
+//
+// What the customer tends to order, from the orders they got or still await: favourite cuisines and dishes, order frequency, average basket per currency. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The customer themself or an admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /analytics/customers/{id}/preferences (the `GetCustomerPreferences` operationId).
+func (c *ClientWithResponses) GetCustomerPreferencesWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCustomerPreferencesResponse, error) {
+	rsp, err := c.GetCustomerPreferences(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerPreferencesResponse(rsp)
+}
+
+// GetPopularItemsWithResponse Popular items
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getPopularItems`
+//
+// ---
+//
+// The dishes ordered most over the last hour, day or week, at one restaurant or across the platform: most portions first, at most ten; rejected and cancelled orders do not count. Windows move in 5-minute steps. Cached 15 minutes. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. Any role; a restaurant sees only its own dishes (`restaurant_id` defaults to its own, and another restaurant's does not exist for it).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /analytics/popular-items (the `GetPopularItems` operationId).
+func (c *ClientWithResponses) GetPopularItemsWithResponse(ctx context.Context, params *GetPopularItemsParams, reqEditors ...RequestEditorFn) (*GetPopularItemsResponse, error) {
+	rsp, err := c.GetPopularItems(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPopularItemsResponse(rsp)
+}
+
+// GetRestaurantPerformanceWithResponse Restaurant performance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantPerformance`
+//
+// ---
+//
+// How the kitchen has run over the last 30 days, from its orders' timelines: acceptance rate, mean time to accept and to prepare, on-time delivery rate (by the end of the booked slot, or within the delivery promise), and its rating. Cached 4 hours and refreshed by every rollup. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. The restaurant itself or an admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /analytics/restaurants/{id} (the `GetRestaurantPerformance` operationId).
+func (c *ClientWithResponses) GetRestaurantPerformanceWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantPerformanceResponse, error) {
+	rsp, err := c.GetRestaurantPerformance(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRestaurantPerformanceResponse(rsp)
+}
+
+// GetRevenueWithResponse Revenue per day
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRevenue`
+//
+// ---
+//
+// Orders, deliveries, cancellations, rejections, gross revenue, item sales, delivery and surge fees and average order value per UTC day of placing, with totals; one entry per currency. Only delivered orders bring money in. Money is in minor units. Cached 15 minutes, or 12 hours for days before today. Figures are as fresh as the last rollup (every 5 minutes); they are served from the cache first, then the rollup tables. A restaurant sees its own revenue (`restaurant_id` defaults to its own, another restaurant's does not exist for it); an admin any restaurant's or, without `restaurant_id`, the platform's.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /analytics/revenue (the `GetRevenue` operationId).
+func (c *ClientWithResponses) GetRevenueWithResponse(ctx context.Context, params *GetRevenueParams, reqEditors ...RequestEditorFn) (*GetRevenueResponse, error) {
+	rsp, err := c.GetRevenue(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRevenueResponse(rsp)
+}
+
+// ListCacheAuditWithResponse The cache invalidation audit log
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listCacheAudit`
+//
+// ---
+//
+// Every invalidation, clear and renewal, newest first: who caused it, why, the record concerned, the namespace and its generation, the keys dropped and the groups renewed. Bounded (about 10 000 entries). Admins, or a principal the cache's access policy grants `read` on the namespace filtered by, or on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/audit (the `ListCacheAudit` operationId).
+func (c *ClientWithResponses) ListCacheAuditWithResponse(ctx context.Context, params *ListCacheAuditParams, reqEditors ...RequestEditorFn) (*ListCacheAuditResponse, error) {
+	rsp, err := c.ListCacheAudit(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCacheAuditResponse(rsp)
+}
+
+// ClearAnalyticsCacheWithResponse Clear the analytics cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearAnalyticsCache`
+//
+// ---
+//
+// Clears rollups and reports (the `analytics` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /cache/clear/analytics (the `ClearAnalyticsCache` operationId).
+func (c *ClientWithResponses) ClearAnalyticsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearAnalyticsCacheResponse, error) {
+	rsp, err := c.ClearAnalyticsCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearAnalyticsCacheResponse(rsp)
+}
+
+// ClearExpiredCacheKeysWithResponse Remove expired cache keys
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearExpiredCacheKeys`
+//
+// ---
+//
+// Redis drops entries whose TTL ran out by itself; what is left are the unreachable entries of old generations (cleared namespaces, renewed groups). This unlinks them now with SCAN and UNLINK. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /cache/clear/expired (the `ClearExpiredCacheKeys` operationId).
+func (c *ClientWithResponses) ClearExpiredCacheKeysWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearExpiredCacheKeysResponse, error) {
+	rsp, err := c.ClearExpiredCacheKeys(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearExpiredCacheKeysResponse(rsp)
+}
+
+// ClearMenuItemsCacheWithResponse Clear the menu items cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearMenuItemsCache`
+//
+// ---
+//
+// Clears menus and menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /cache/clear/menu-items (the `ClearMenuItemsCache` operationId).
+func (c *ClientWithResponses) ClearMenuItemsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearMenuItemsCacheResponse, error) {
+	rsp, err := c.ClearMenuItemsCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearMenuItemsCacheResponse(rsp)
+}
+
+// ClearOrdersCacheWithResponse Clear the orders cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearOrdersCache`
+//
+// ---
+//
+// Clears orders, their statuses and order lists (the `orders` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /cache/clear/orders (the `ClearOrdersCache` operationId).
+func (c *ClientWithResponses) ClearOrdersCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearOrdersCacheResponse, error) {
+	rsp, err := c.ClearOrdersCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearOrdersCacheResponse(rsp)
+}
+
+// ClearRestaurantsCacheWithResponse Clear the restaurants cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).clearRestaurantsCache`
+//
+// ---
+//
+// Clears restaurant details, lists, search results and availability (the `restaurants` namespace). Admins, or a principal the cache's access policy grants `clear` on the namespace. The clear is O(1) — the namespace's generation is bumped, so every node stops reading its entries at once — and is recorded in the audit log (`GET /cache/audit`); the old keys are unlinked in the background.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /cache/clear/restaurants (the `ClearRestaurantsCache` operationId).
+func (c *ClientWithResponses) ClearRestaurantsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ClearRestaurantsCacheResponse, error) {
+	rsp, err := c.ClearRestaurantsCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseClearRestaurantsCacheResponse(rsp)
+}
+
+// GetCacheHealthWithResponse Cache health
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheHealth`
+//
+// ---
+//
+// Pings Redis and says whether the cache serves reads: `healthy`, or `degraded` while Redis is unreachable, the circuit breaker is open or a recovery is pending — dabba then serves every read from PostgreSQL. Answers 200 in both states. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/health (the `GetCacheHealth` operationId).
+func (c *ClientWithResponses) GetCacheHealthWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheHealthResponse, error) {
+	rsp, err := c.GetCacheHealth(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheHealthResponse(rsp)
+}
+
+// GetCacheHealthDetailedWithResponse Detailed cache health
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheHealthDetailed`
+//
+// ---
+//
+// Health with what explains it: why it is degraded, namespaces awaiting renewal, the Redis server, its memory, this node's connection pool, the breaker's counts, each namespace's generation and the latest alerts. Parts Redis cannot answer stay empty. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/health/detailed (the `GetCacheHealthDetailed` operationId).
+func (c *ClientWithResponses) GetCacheHealthDetailedWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheHealthDetailedResponse, error) {
+	rsp, err := c.GetCacheHealthDetailed(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheHealthDetailedResponse(rsp)
+}
+
+// ListCacheKeysWithResponse List a namespace's cache keys
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listCacheKeys`
+//
+// ---
+//
+// One page of the namespace's reachable keys (current generation), with each entry's state (`value`, `negative` for a remembered not-found, `loading` while a reader fills it) and time left. Paginated with SCAN: `limit` is a hint, so a page holds about that many keys; follow `next_cursor` until it is absent. KEYS is never used. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/keys/{namespace} (the `ListCacheKeys` operationId).
+func (c *ClientWithResponses) ListCacheKeysWithResponse(ctx context.Context, namespace Namespace, params *ListCacheKeysParams, reqEditors ...RequestEditorFn) (*ListCacheKeysResponse, error) {
+	rsp, err := c.ListCacheKeys(ctx, namespace, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCacheKeysResponse(rsp)
+}
+
+// GetCacheMemoryUsageWithResponse Cache memory usage
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheMemoryUsage`
+//
+// ---
+//
+// Redis's memory report and each namespace's estimated share, from a SCAN of the cache's keys (at most 200 000) and MEMORY USAGE samples. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/memory-usage (the `GetCacheMemoryUsage` operationId).
+func (c *ClientWithResponses) GetCacheMemoryUsageWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheMemoryUsageResponse, error) {
+	rsp, err := c.GetCacheMemoryUsage(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheMemoryUsageResponse(rsp)
+}
+
+// GetCacheNamespacePerformanceWithResponse A namespace's cache performance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheNamespacePerformance`
+//
+// ---
+//
+// The namespace's fleet-wide counts and latencies against the targets (hit ratio ≥ 80 %, cached p99 ≤ 100 ms), how much faster a hit is than a load, its TTL classes, generation and ten hottest keys. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/performance/namespace/{namespace} (the `GetCacheNamespacePerformance` operationId).
+func (c *ClientWithResponses) GetCacheNamespacePerformanceWithResponse(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*GetCacheNamespacePerformanceResponse, error) {
+	rsp, err := c.GetCacheNamespacePerformance(ctx, namespace, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheNamespacePerformanceResponse(rsp)
+}
+
+// GetCacheDetailedStatsWithResponse Detailed cache statistics
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheDetailedStats`
+//
+// ---
+//
+// The namespace breakdown with latency summaries (hits, misses, loads), how often each caching pattern ran, write-through outcomes, generations and the TTL table in force. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/stats/detailed (the `GetCacheDetailedStats` operationId).
+func (c *ClientWithResponses) GetCacheDetailedStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheDetailedStatsResponse, error) {
+	rsp, err := c.GetCacheDetailedStats(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheDetailedStatsResponse(rsp)
+}
+
+// GetCacheNamespaceStatsWithResponse Cache statistics by namespace
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCacheNamespaceStats`
+//
+// ---
+//
+// Fleet-wide counts of every namespace, in the spec's order, and their total: reads, hits, misses, hit ratio, loads, lease waits, fills, writes, invalidations, bytes written. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /cache/stats/namespaces (the `GetCacheNamespaceStats` operationId).
+func (c *ClientWithResponses) GetCacheNamespaceStatsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCacheNamespaceStatsResponse, error) {
+	rsp, err := c.GetCacheNamespaceStats(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCacheNamespaceStatsResponse(rsp)
+}
+
+// WarmMenuItemsCacheWithResponse Warm the menu items cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmMenuItemsCache`
+//
+// ---
+//
+// Stores the first menu page of popular restaurants, its items and the hot menu items (the `static` namespace). Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /cache/warm/menu-items (the `WarmMenuItemsCache` operationId).
+func (c *ClientWithResponses) WarmMenuItemsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmMenuItemsCacheResponse, error) {
+	rsp, err := c.WarmMenuItemsCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWarmMenuItemsCacheResponse(rsp)
+}
+
+// WarmRestaurantsCacheWithResponse Warm the restaurants cache
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmRestaurantsCache`
+//
+// ---
+//
+// Stores the details of popular and hot restaurants and the first restaurant list page. Admins, or a principal the cache's access policy grants `warm` on the namespace. Warming is synchronous: the answer says how many entries were stored. It never overwrites a value written since it began.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /cache/warm/restaurants (the `WarmRestaurantsCache` operationId).
+func (c *ClientWithResponses) WarmRestaurantsCacheWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmRestaurantsCacheResponse, error) {
+	rsp, err := c.WarmRestaurantsCache(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWarmRestaurantsCacheResponse(rsp)
+}
+
+// WarmCacheNamespaceWithResponse Warm a namespace
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmCacheNamespace`
+//
+// ---
+//
+// Enqueues a background job that runs the namespace's warmer on what it considers popular: `restaurants` (popular and hot restaurants, the first list page), `static` (their menus and menu items) and `analytics` (trending items, performance and recent revenue of the platform and its trending restaurants). Answers 202 with the job; `GET /jobs/{id}` reads its state and, once completed, its result — the keys warmed and the time taken. On a namespace without a warmer the job fails (`no_warmer`). The warm never overwrites a value written since it began. Admins, or a principal the cache's access policy grants `warm` on the namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /cache/warm/{namespace} (the `WarmCacheNamespace` operationId).
+func (c *ClientWithResponses) WarmCacheNamespaceWithResponse(ctx context.Context, namespace Namespace, reqEditors ...RequestEditorFn) (*WarmCacheNamespaceResponse, error) {
+	rsp, err := c.WarmCacheNamespace(ctx, namespace, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWarmCacheNamespaceResponse(rsp)
+}
+
 // ListCouriersWithResponse List couriers
 //
 // #### Controller:
@@ -7536,6 +17831,48 @@ func (c *ClientWithResponses) UpdateCourierWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdateCourierResponse(rsp)
+}
+
+// LocateCourierWithBodyWithResponse Report an idle courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).locateCourier`
+//
+// ---
+//
+// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+func (c *ClientWithResponses) LocateCourierWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LocateCourierResponse, error) {
+	rsp, err := c.LocateCourierWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLocateCourierResponse(rsp)
+}
+
+// LocateCourierWithResponse Report an idle courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).locateCourier`
+//
+// ---
+//
+// The courier themself or an admin, while not carrying an order (positions on a delivery go to POST /orders/{id}/delivery/location). Dispatch assigns the nearest available courier and surge pricing counts couriers near a restaurant from these positions, so an available courier reports about every 30 seconds.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /couriers/{id}/location (the `LocateCourier` operationId).
+func (c *ClientWithResponses) LocateCourierWithResponse(ctx context.Context, id int64, body LocateCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*LocateCourierResponse, error) {
+	rsp, err := c.LocateCourier(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLocateCourierResponse(rsp)
 }
 
 // ListCustomersWithResponse List customers
@@ -7706,6 +18043,216 @@ func (c *ClientWithResponses) ListCustomerOrdersWithResponse(ctx context.Context
 	return ParseListCustomerOrdersResponse(rsp)
 }
 
+// AnalyzeCachePatternsWithResponse Cache usage patterns and predictions
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).analyzeCachePatterns`
+//
+// ---
+//
+// The fleet's read/write mix overall and per namespace (busiest first), each namespace's hottest keys, how often each caching pattern ran, and the predicted needs: hot keys missing or about to expire, namespaces below the hit-ratio target. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /enterprise/analytics/patterns (the `AnalyzeCachePatterns` operationId).
+func (c *ClientWithResponses) AnalyzeCachePatternsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AnalyzeCachePatternsResponse, error) {
+	rsp, err := c.AnalyzeCachePatterns(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAnalyzeCachePatternsResponse(rsp)
+}
+
+// CascadeInvalidationWithBodyWithResponse Invalidate a record and everything derived from it
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+//
+// ---
+//
+// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+func (c *ClientWithResponses) CascadeInvalidationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CascadeInvalidationResponse, error) {
+	rsp, err := c.CascadeInvalidationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCascadeInvalidationResponse(rsp)
+}
+
+// CascadeInvalidationWithResponse Invalidate a record and everything derived from it
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).cascadeInvalidation`
+//
+// ---
+//
+// Cascade invalidation: a `restaurant` drops its details, availability, menus, every restaurant list and search, and the analytics about it and the platform; a `menu_item` drops itself, then cascades to its restaurant; an `order` drops itself, its status and tracking, the customer's history, the restaurant's orders, notifications and analytics; a `review` its restaurant's rating and review lists; a `customer` its profile, customer lists and analytics. Related IDs are looked up in PostgreSQL. Answers what was invalidated, and every namespace touched gets an audit entry. Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /enterprise/invalidation/cascade (the `CascadeInvalidation` operationId).
+func (c *ClientWithResponses) CascadeInvalidationWithResponse(ctx context.Context, body CascadeInvalidationJSONRequestBody, reqEditors ...RequestEditorFn) (*CascadeInvalidationResponse, error) {
+	rsp, err := c.CascadeInvalidation(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCascadeInvalidationResponse(rsp)
+}
+
+// CheckCacheAsideWithResponse The cache-aside pattern, checked live
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).checkCacheAside`
+//
+// ---
+//
+// Cache-aside reads the cache first and on a miss loads PostgreSQL once across the fleet, then fills unless the entry changed meanwhile. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record's entry dropped, read (a miss that fills), read again (a hit) and compared with PostgreSQL, each step timed. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /enterprise/patterns/cache-aside (the `CheckCacheAside` operationId).
+func (c *ClientWithResponses) CheckCacheAsideWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckCacheAsideResponse, error) {
+	rsp, err := c.CheckCacheAside(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckCacheAsideResponse(rsp)
+}
+
+// CheckWriteThroughWithResponse The write-through pattern, checked live
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).checkWriteThrough`
+//
+// ---
+//
+// Write-through writes PostgreSQL, then the cache, in one call path; a racing writer or invalidation drops the entry instead. Answers the pattern's fleet-wide figures and a self-check just performed: the probe record written through the pattern, then the cache and PostgreSQL read back and compared, each step timed. `self_check.consistent` is true when they agree. The self-check rewrites a probe record of PostgreSQL (the restaurant with the lowest ID, unchanged in substance) or drops its entry, so it needs what a clear needs: Admins, or a principal the cache's access policy grants `clear` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /enterprise/patterns/write-through (the `CheckWriteThrough` operationId).
+func (c *ClientWithResponses) CheckWriteThroughWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CheckWriteThroughResponse, error) {
+	rsp, err := c.CheckWriteThrough(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckWriteThroughResponse(rsp)
+}
+
+// GetCachePerformanceReportWithResponse Cache performance report
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getCachePerformanceReport`
+//
+// ---
+//
+// The measured figures against the spec's targets — hit ratio above 80 %, cached responses under 100 ms (p50 and p99), cached reads more than 70 % faster than uncached — per namespace, an analysis of the alerts, and recommendations derived from the numbers. Admins, or a principal the cache's access policy grants `read` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /enterprise/performance/report (the `GetCachePerformanceReport` operationId).
+func (c *ClientWithResponses) GetCachePerformanceReportWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCachePerformanceReportResponse, error) {
+	rsp, err := c.GetCachePerformanceReport(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCachePerformanceReportResponse(rsp)
+}
+
+// CreateSecureKeyWithBodyWithResponse Derive a secure cache key
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+//
+// ---
+//
+// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+func (c *ClientWithResponses) CreateSecureKeyWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSecureKeyResponse, error) {
+	rsp, err := c.CreateSecureKeyWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSecureKeyResponse(rsp)
+}
+
+// CreateSecureKeyWithResponse Derive a secure cache key
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).createSecureKey`
+//
+// ---
+//
+// The HMAC-SHA256 of the namespace, the optional subject and the logical key under the server's secret, placed in the namespace's current generation: the same input always yields the same key, another namespace or subject an unrelated one, and without the secret no key can be forged or enumerated. Admins, or a principal the cache's access policy grants `read` on the namespace.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /enterprise/security/secure-key (the `CreateSecureKey` operationId).
+func (c *ClientWithResponses) CreateSecureKeyWithResponse(ctx context.Context, body CreateSecureKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSecureKeyResponse, error) {
+	rsp, err := c.CreateSecureKey(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSecureKeyResponse(rsp)
+}
+
+// ValidateCacheAccessWithResponse What may a principal do to a namespace?
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).validateCacheAccess`
+//
+// ---
+//
+// The access policy's decision — `read`, `clear`, `warm` — and its reason. Admins may do everything; everyone else what a rule of the policy grants. Any role may ask about itself (omit `user_id`); asking about someone else needs an admin, or `read` on the namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /enterprise/security/validate/{namespace} (the `ValidateCacheAccess` operationId).
+func (c *ClientWithResponses) ValidateCacheAccessWithResponse(ctx context.Context, namespace Namespace, params *ValidateCacheAccessParams, reqEditors ...RequestEditorFn) (*ValidateCacheAccessResponse, error) {
+	rsp, err := c.ValidateCacheAccess(ctx, namespace, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseValidateCacheAccessResponse(rsp)
+}
+
+// WarmPredictiveWithResponse Warm what will be needed soon
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).warmPredictive`
+//
+// ---
+//
+// Enqueues predictive warming: the hot keys (their access counts decay with a half-life) that are missing or have less than a quarter of their TTL left are loaded again before they are asked for, namespace by namespace; cold keys are left to expire, and a value written since the warm began is kept. It also runs every minute on its own. Answers 202 with the job; `GET /jobs/{id}` reads its result once completed — the predictions, what each namespace's warm stored and the namespaces skipped for want of a warmer. Admins, or a principal the cache's access policy grants `warm` on every namespace.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /enterprise/warming/predictive (the `WarmPredictive` operationId).
+func (c *ClientWithResponses) WarmPredictiveWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*WarmPredictiveResponse, error) {
+	rsp, err := c.WarmPredictive(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWarmPredictiveResponse(rsp)
+}
+
 // HealthzWithResponse Liveness
 //
 // #### Controller:
@@ -7725,6 +18272,69 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditor
 		return nil, err
 	}
 	return ParseHealthzResponse(rsp)
+}
+
+// GetJobsSummaryWithResponse Background work at a glance
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getJobsSummary`
+//
+// ---
+//
+// The background queues — tasks pending, running, scheduled, waiting to retry, failed for good (the dead letters) and completed; how long the oldest has waited; today's runs and failures — the workers serving them and the periodic schedule (rollups, warming, reclamation, compaction). `status` is `degraded` with reasons when tasks failed for good, wait too long, or no worker or scheduler runs. The web console is at /admin/jobs. Admin only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /jobs (the `GetJobsSummary` operationId).
+func (c *ClientWithResponses) GetJobsSummaryWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetJobsSummaryResponse, error) {
+	rsp, err := c.GetJobsSummary(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJobsSummaryResponse(rsp)
+}
+
+// ListDeadLettersWithResponse Jobs that failed for good
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listDeadLetters`
+//
+// ---
+//
+// The dead-letter view: tasks that failed after every retry (exponential backoff), or at once when no retry could help, latest failure first, each with its last error. Admin only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /jobs/dead-letters (the `ListDeadLetters` operationId).
+func (c *ClientWithResponses) ListDeadLettersWithResponse(ctx context.Context, params *ListDeadLettersParams, reqEditors ...RequestEditorFn) (*ListDeadLettersResponse, error) {
+	rsp, err := c.ListDeadLetters(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeadLettersResponse(rsp)
+}
+
+// GetJobWithResponse A background job
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getJob`
+//
+// ---
+//
+// One job — such as a warm enqueued by `POST /cache/warm/{namespace}` — with its state and, once completed, its result (for a warm: the keys warmed and the time taken). Results stay readable for a day. Admin only.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /jobs/{id} (the `GetJob` operationId).
+func (c *ClientWithResponses) GetJobWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetJobResponse, error) {
+	rsp, err := c.GetJob(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetJobResponse(rsp)
 }
 
 // DeleteMenuItemWithResponse Remove a menu item
@@ -7840,7 +18450,7 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, params
 //
 // ---
 //
-// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 //
 // Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 //
@@ -7863,7 +18473,7 @@ func (c *ClientWithResponses) PlaceOrderWithBodyWithResponse(ctx context.Context
 //
 // ---
 //
-// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius.
+// Customers only. Prices come from the current menu; the order is refused when an item is unknown, unavailable or of another restaurant, the subtotal is under the restaurant's minimum, or the address is outside its delivery radius. The restaurant's kitchen may refuse it with 409: `restaurant_closed` (outside its opening hours), `restaurant_paused`, `restaurant_at_capacity`, or for a scheduled order (`scheduled_for`, the start of a delivery slot) `slot_full` or `slot_invalid`. The delivery fee includes the restaurant's current surge (`GET /restaurants/{id}/pricing`).
 //
 // Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first response (with `Idempotent-Replayed: true`) and never creates a second order; the same key with a different body is 422.
 //
@@ -7897,6 +18507,235 @@ func (c *ClientWithResponses) GetOrderWithResponse(ctx context.Context, id int64
 		return nil, err
 	}
 	return ParseGetOrderResponse(rsp)
+}
+
+// GetOrderDeliveryWithResponse Get an order's delivery
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderDelivery`
+//
+// ---
+//
+// Who carries the order and when it was assigned, picked up and delivered. 404 `delivery_not_found` until a courier is assigned. Its customer, restaurant, assigned courier, or an admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orders/{id}/delivery (the `GetOrderDelivery` operationId).
+func (c *ClientWithResponses) GetOrderDeliveryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetOrderDeliveryResponse, error) {
+	rsp, err := c.GetOrderDelivery(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrderDeliveryResponse(rsp)
+}
+
+// AssignCourierWithBodyWithResponse Assign a courier by hand
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).assignCourier`
+//
+// ---
+//
+// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+func (c *ClientWithResponses) AssignCourierWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignCourierResponse, error) {
+	rsp, err := c.AssignCourierWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignCourierResponse(rsp)
+}
+
+// AssignCourierWithResponse Assign a courier by hand
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).assignCourier`
+//
+// ---
+//
+// The order's restaurant or an admin gives the order to an available courier, replacing (and freeing) the one assigned before. Accepting an order assigns the nearest free courier by itself; this is for the exceptions. 409 `courier_unavailable` when the courier is offline or carrying another order, `order_past_pickup` once the order is picked up or over.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /orders/{id}/delivery (the `AssignCourier` operationId).
+func (c *ClientWithResponses) AssignCourierWithResponse(ctx context.Context, id int64, body AssignCourierJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignCourierResponse, error) {
+	rsp, err := c.AssignCourier(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignCourierResponse(rsp)
+}
+
+// ReportCourierLocationWithBodyWithResponse Report the courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+//
+// ---
+//
+// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+func (c *ClientWithResponses) ReportCourierLocationWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReportCourierLocationResponse, error) {
+	rsp, err := c.ReportCourierLocationWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportCourierLocationResponse(rsp)
+}
+
+// ReportCourierLocationWithResponse Report the courier's position
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).reportCourierLocation`
+//
+// ---
+//
+// The courier assigned to the order only (403 `not_assigned_courier` for anyone else). The order's actor keeps the position, recomputes the ETA (remaining preparation plus the distance left at the courier's speed), publishes it on `order:{id}` and answers with the new tracking state. Positions are thinned (25 m or 15 s apart) and stored in batches. 409 `order_not_in_delivery` before the order is accepted or once it is over.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/delivery/location (the `ReportCourierLocation` operationId).
+func (c *ClientWithResponses) ReportCourierLocationWithResponse(ctx context.Context, id int64, body ReportCourierLocationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReportCourierLocationResponse, error) {
+	rsp, err := c.ReportCourierLocation(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReportCourierLocationResponse(rsp)
+}
+
+// ChangeOrderStatusWithBodyWithResponse Change an order's status
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+//
+// ---
+//
+// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+//
+// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+//
+// **Transition table**
+//
+// | from | to | who may | reason codes |
+// |---|---|---|---|
+// | placed | accepted | restaurant, admin | — |
+// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | accepted | preparing | restaurant, admin | — |
+// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | preparing | ready | restaurant, admin | — |
+// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | ready | picked_up | courier, admin | — |
+// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | picked_up | delivered | courier, admin | — |
+// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+//
+// `delivered`, `rejected` and `cancelled` are terminal.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+func (c *ClientWithResponses) ChangeOrderStatusWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeOrderStatusResponse, error) {
+	rsp, err := c.ChangeOrderStatusWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeOrderStatusResponse(rsp)
+}
+
+// ChangeOrderStatusWithResponse Change an order's status
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).changeOrderStatus`
+//
+// ---
+//
+// Moves the order along its lifecycle. Its restaurant accepts, rejects, prepares, marks ready and cancels until ready; its courier picks up and delivers; its customer may cancel while it is placed; admins make any move of the table. A rejection or cancellation needs a reason code. Asking for the status the order is already in changes nothing and answers 200; a move not in the table is 409 `illegal_transition`, a move your role may not make 403 `transition_not_allowed`. An order its restaurant does not accept within the accept deadline (10 minutes by default) is rejected by the system with reason `accept_timeout`.
+//
+// Each change is stored with the next sequence number of the order's timeline, then published on the websocket topics `order:{id}` (with that sequence) and `restaurant:{id}`. Accepting assigns the nearest free courier.
+//
+// **Transition table**
+//
+// | from | to | who may | reason codes |
+// |---|---|---|---|
+// | placed | accepted | restaurant, admin | — |
+// | placed | rejected | restaurant, admin, system (accept deadline) | required: `kitchen_busy`, `out_of_stock`, `closed`, `accept_timeout`, `other` |
+// | placed | cancelled | customer, restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | accepted | preparing | restaurant, admin | — |
+// | accepted | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | preparing | ready | restaurant, admin | — |
+// | preparing | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | ready | picked_up | courier, admin | — |
+// | ready | cancelled | restaurant, admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+// | picked_up | delivered | courier, admin | — |
+// | picked_up | cancelled | admin | required: `customer_request`, `out_of_stock`, `kitchen_issue`, `courier_unavailable`, `address_issue`, `fraud_suspected`, `other` |
+//
+// `delivered`, `rejected` and `cancelled` are terminal.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /orders/{id}/status (the `ChangeOrderStatus` operationId).
+func (c *ClientWithResponses) ChangeOrderStatusWithResponse(ctx context.Context, id int64, body ChangeOrderStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeOrderStatusResponse, error) {
+	rsp, err := c.ChangeOrderStatus(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeOrderStatusResponse(rsp)
+}
+
+// GetOrderTimelineWithResponse Get an order's timeline
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderTimeline`
+//
+// ---
+//
+// Every event of the order in sequence order: the same events, with the same `seq`, as the websocket topic `order:{id}` carries. Its customer, restaurant, assigned courier, or an admin.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orders/{id}/timeline (the `GetOrderTimeline` operationId).
+func (c *ClientWithResponses) GetOrderTimelineWithResponse(ctx context.Context, id int64, params *GetOrderTimelineParams, reqEditors ...RequestEditorFn) (*GetOrderTimelineResponse, error) {
+	rsp, err := c.GetOrderTimeline(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrderTimelineResponse(rsp)
+}
+
+// GetOrderTrackingWithResponse Track an order
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getOrderTracking`
+//
+// ---
+//
+// The order's live delivery state as its actor holds it: status, courier, the courier's latest position, the distance left and the ETA. Its customer, restaurant, assigned courier, or an admin. Subscribe to the websocket topic `order:{id}` for the same state as it changes (`courier.location` events, latest-wins).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /orders/{id}/tracking (the `GetOrderTracking` operationId).
+func (c *ClientWithResponses) GetOrderTrackingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetOrderTrackingResponse, error) {
+	rsp, err := c.GetOrderTracking(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrderTrackingResponse(rsp)
 }
 
 // ListProblemsWithResponse Problem types
@@ -8107,6 +18946,153 @@ func (c *ClientWithResponses) UpdateRestaurantWithResponse(ctx context.Context, 
 	return ParseUpdateRestaurantResponse(rsp)
 }
 
+// GetRestaurantAvailabilityWithResponse Is the restaurant taking orders?
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantAvailability`
+//
+// ---
+//
+// Whether an order placed now would be taken — open by its hours, not paused, not at capacity — and why not. Any role.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /restaurants/{id}/availability (the `GetRestaurantAvailability` operationId).
+func (c *ClientWithResponses) GetRestaurantAvailabilityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantAvailabilityResponse, error) {
+	rsp, err := c.GetRestaurantAvailability(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRestaurantAvailabilityResponse(rsp)
+}
+
+// SetRestaurantAvailabilityWithBodyWithResponse Pause or resume a kitchen
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+//
+// ---
+//
+// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+func (c *ClientWithResponses) SetRestaurantAvailabilityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRestaurantAvailabilityResponse, error) {
+	rsp, err := c.SetRestaurantAvailabilityWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRestaurantAvailabilityResponse(rsp)
+}
+
+// SetRestaurantAvailabilityWithResponse Pause or resume a kitchen
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantAvailability`
+//
+// ---
+//
+// `paused_until` pauses the kitchen until then (at most 7 days ahead): new orders are refused with 409 `restaurant_paused`, scheduled ones only for slots inside the pause. Without it the kitchen resumes now. The restaurant itself or an admin. Published on `restaurant:{id}` (`restaurant.availability`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /restaurants/{id}/availability (the `SetRestaurantAvailability` operationId).
+func (c *ClientWithResponses) SetRestaurantAvailabilityWithResponse(ctx context.Context, id int64, body SetRestaurantAvailabilityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRestaurantAvailabilityResponse, error) {
+	rsp, err := c.SetRestaurantAvailability(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRestaurantAvailabilityResponse(rsp)
+}
+
+// GetRestaurantCapacityWithResponse Get a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantCapacity`
+//
+// ---
+//
+// How many orders the kitchen holds (placed, accepted or preparing) against its limit, its preparation time and busy mode, and its delivery-slot cap, as the restaurant's actor holds them. The restaurant itself or an admin. Changes are published on the websocket topic `restaurant:{id}` (`restaurant.capacity`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /restaurants/{id}/capacity (the `GetRestaurantCapacity` operationId).
+func (c *ClientWithResponses) GetRestaurantCapacityWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantCapacityResponse, error) {
+	rsp, err := c.GetRestaurantCapacity(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRestaurantCapacityResponse(rsp)
+}
+
+// SetRestaurantCapacityWithBodyWithResponse Set a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+//
+// ---
+//
+// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+func (c *ClientWithResponses) SetRestaurantCapacityWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetRestaurantCapacityResponse, error) {
+	rsp, err := c.SetRestaurantCapacityWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRestaurantCapacityResponse(rsp)
+}
+
+// SetRestaurantCapacityWithResponse Set a kitchen's capacity
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).setRestaurantCapacity`
+//
+// ---
+//
+// Replaces the kitchen's limits. Busy mode adds `busy_extra_minutes` to the preparation of every new order. A new order beyond `max_active_orders` is refused with 409 `restaurant_at_capacity`; lowering the limit refuses new orders until enough leave the kitchen. The restaurant itself or an admin.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /restaurants/{id}/capacity (the `SetRestaurantCapacity` operationId).
+func (c *ClientWithResponses) SetRestaurantCapacityWithResponse(ctx context.Context, id int64, body SetRestaurantCapacityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetRestaurantCapacityResponse, error) {
+	rsp, err := c.SetRestaurantCapacity(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetRestaurantCapacityResponse(rsp)
+}
+
+// ListDeliverySlotsWithResponse List delivery slots
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).listDeliverySlots`
+//
+// ---
+//
+// The 15-minute windows of one day, within the restaurant's opening hours, in which a scheduled order can be delivered, with their room. Book one by placing an order with `scheduled_for` set to its `start`: a full window is refused with 409 `slot_full`, a start that is not a bookable window with 409 `slot_invalid`. Any role.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /restaurants/{id}/delivery-slots (the `ListDeliverySlots` operationId).
+func (c *ClientWithResponses) ListDeliverySlotsWithResponse(ctx context.Context, id int64, params *ListDeliverySlotsParams, reqEditors ...RequestEditorFn) (*ListDeliverySlotsResponse, error) {
+	rsp, err := c.ListDeliverySlots(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeliverySlotsResponse(rsp)
+}
+
 // ListMenuItemsWithResponse List a restaurant's menu
 //
 // #### Controller:
@@ -8168,6 +19154,27 @@ func (c *ClientWithResponses) CreateMenuItemWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseCreateMenuItemResponse(rsp)
+}
+
+// GetRestaurantPricingWithResponse Get the delivery fee now (surge pricing)
+//
+// #### Controller:
+//
+// `github.com/dabba/dabba/api.(*Server).getRestaurantPricing`
+//
+// ---
+//
+// The delivery fee a new order pays now, itemised: the restaurant's base fee and the surge added when recent demand outruns the free couriers near it. A quote holds for 2 minutes (`valid_until`); an order placed meanwhile pays it and records it. Any role.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /restaurants/{id}/pricing (the `GetRestaurantPricing` operationId).
+func (c *ClientWithResponses) GetRestaurantPricingWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRestaurantPricingResponse, error) {
+	rsp, err := c.GetRestaurantPricing(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetRestaurantPricingResponse(rsp)
 }
 
 // ListReviewsWithResponse List a restaurant's reviews
@@ -8336,6 +19343,1275 @@ func (c *ClientWithResponses) OpenSocketWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseOpenSocketResponse(rsp)
+}
+
+// ParseGetCustomerPreferencesResponse parses an HTTP response from a GetCustomerPreferencesWithResponse call
+func ParseGetCustomerPreferencesResponse(rsp *http.Response) (*GetCustomerPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CustomerPreferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPopularItemsResponse parses an HTTP response from a GetPopularItemsWithResponse call
+func ParseGetPopularItemsResponse(rsp *http.Response) (*GetPopularItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPopularItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PopularItems
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRestaurantPerformanceResponse parses an HTTP response from a GetRestaurantPerformanceWithResponse call
+func ParseGetRestaurantPerformanceResponse(rsp *http.Response) (*GetRestaurantPerformanceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRestaurantPerformanceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RestaurantPerformance
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRevenueResponse parses an HTTP response from a GetRevenueWithResponse call
+func ParseGetRevenueResponse(rsp *http.Response) (*GetRevenueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRevenueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RevenueReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCacheAuditResponse parses an HTTP response from a ListCacheAuditWithResponse call
+func ParseListCacheAuditResponse(rsp *http.Response) (*ListCacheAuditResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCacheAuditResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearAnalyticsCacheResponse parses an HTTP response from a ClearAnalyticsCacheWithResponse call
+func ParseClearAnalyticsCacheResponse(rsp *http.Response) (*ClearAnalyticsCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearAnalyticsCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClearResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearExpiredCacheKeysResponse parses an HTTP response from a ClearExpiredCacheKeysWithResponse call
+func ParseClearExpiredCacheKeysResponse(rsp *http.Response) (*ClearExpiredCacheKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearExpiredCacheKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClearResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearMenuItemsCacheResponse parses an HTTP response from a ClearMenuItemsCacheWithResponse call
+func ParseClearMenuItemsCacheResponse(rsp *http.Response) (*ClearMenuItemsCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearMenuItemsCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClearResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearOrdersCacheResponse parses an HTTP response from a ClearOrdersCacheWithResponse call
+func ParseClearOrdersCacheResponse(rsp *http.Response) (*ClearOrdersCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearOrdersCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClearResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseClearRestaurantsCacheResponse parses an HTTP response from a ClearRestaurantsCacheWithResponse call
+func ParseClearRestaurantsCacheResponse(rsp *http.Response) (*ClearRestaurantsCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ClearRestaurantsCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ClearResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheHealthResponse parses an HTTP response from a GetCacheHealthWithResponse call
+func ParseGetCacheHealthResponse(rsp *http.Response) (*GetCacheHealthResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheHealthResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Health
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheHealthDetailedResponse parses an HTTP response from a GetCacheHealthDetailedWithResponse call
+func ParseGetCacheHealthDetailedResponse(rsp *http.Response) (*GetCacheHealthDetailedResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheHealthDetailedResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CacheHealthReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListCacheKeysResponse parses an HTTP response from a ListCacheKeysWithResponse call
+func ParseListCacheKeysResponse(rsp *http.Response) (*ListCacheKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCacheKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KeyPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheMemoryUsageResponse parses an HTTP response from a GetCacheMemoryUsageWithResponse call
+func ParseGetCacheMemoryUsageResponse(rsp *http.Response) (*GetCacheMemoryUsageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheMemoryUsageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MemoryUsage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheNamespacePerformanceResponse parses an HTTP response from a GetCacheNamespacePerformanceWithResponse call
+func ParseGetCacheNamespacePerformanceResponse(rsp *http.Response) (*GetCacheNamespacePerformanceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheNamespacePerformanceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NamespacePerformance
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheDetailedStatsResponse parses an HTTP response from a GetCacheDetailedStatsWithResponse call
+func ParseGetCacheDetailedStatsResponse(rsp *http.Response) (*GetCacheDetailedStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheDetailedStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DetailedStats
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCacheNamespaceStatsResponse parses an HTTP response from a GetCacheNamespaceStatsWithResponse call
+func ParseGetCacheNamespaceStatsResponse(rsp *http.Response) (*GetCacheNamespaceStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCacheNamespaceStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NamespaceStatsReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWarmMenuItemsCacheResponse parses an HTTP response from a WarmMenuItemsCacheWithResponse call
+func ParseWarmMenuItemsCacheResponse(rsp *http.Response) (*WarmMenuItemsCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WarmMenuItemsCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WarmResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWarmRestaurantsCacheResponse parses an HTTP response from a WarmRestaurantsCacheWithResponse call
+func ParseWarmRestaurantsCacheResponse(rsp *http.Response) (*WarmRestaurantsCacheResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WarmRestaurantsCacheResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WarmResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWarmCacheNamespaceResponse parses an HTTP response from a WarmCacheNamespaceWithResponse call
+func ParseWarmCacheNamespaceResponse(rsp *http.Response) (*WarmCacheNamespaceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WarmCacheNamespaceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseListCouriersResponse parses an HTTP response from a ListCouriersWithResponse call
@@ -8527,6 +20803,63 @@ func ParseUpdateCourierResponse(rsp *http.Response) (*UpdateCourierResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseLocateCourierResponse parses an HTTP response from a LocateCourierWithResponse call
+func ParseLocateCourierResponse(rsp *http.Response) (*LocateCourierResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LocateCourierResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest Problem
@@ -8930,6 +21263,508 @@ func ParseListCustomerOrdersResponse(rsp *http.Response) (*ListCustomerOrdersRes
 	return response, nil
 }
 
+// ParseAnalyzeCachePatternsResponse parses an HTTP response from a AnalyzeCachePatternsWithResponse call
+func ParseAnalyzeCachePatternsResponse(rsp *http.Response) (*AnalyzeCachePatternsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AnalyzeCachePatternsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PatternAnalysis
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCascadeInvalidationResponse parses an HTTP response from a CascadeInvalidationWithResponse call
+func ParseCascadeInvalidationResponse(rsp *http.Response) (*CascadeInvalidationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CascadeInvalidationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CascadeResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckCacheAsideResponse parses an HTTP response from a CheckCacheAsideWithResponse call
+func ParseCheckCacheAsideResponse(rsp *http.Response) (*CheckCacheAsideResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckCacheAsideResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PatternCheck
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCheckWriteThroughResponse parses an HTTP response from a CheckWriteThroughWithResponse call
+func ParseCheckWriteThroughResponse(rsp *http.Response) (*CheckWriteThroughResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CheckWriteThroughResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PatternCheck
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCachePerformanceReportResponse parses an HTTP response from a GetCachePerformanceReportWithResponse call
+func ParseGetCachePerformanceReportResponse(rsp *http.Response) (*GetCachePerformanceReportResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCachePerformanceReportResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PerformanceReport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateSecureKeyResponse parses an HTTP response from a CreateSecureKeyWithResponse call
+func ParseCreateSecureKeyResponse(rsp *http.Response) (*CreateSecureKeyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSecureKeyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SecureKey
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseValidateCacheAccessResponse parses an HTTP response from a ValidateCacheAccessWithResponse call
+func ParseValidateCacheAccessResponse(rsp *http.Response) (*ValidateCacheAccessResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ValidateCacheAccessResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AccessDecision
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseWarmPredictiveResponse parses an HTTP response from a WarmPredictiveWithResponse call
+func ParseWarmPredictiveResponse(rsp *http.Response) (*WarmPredictiveResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WarmPredictiveResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseHealthzResponse parses an HTTP response from a HealthzWithResponse call
 func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8964,6 +21799,196 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetJobsSummaryResponse parses an HTTP response from a GetJobsSummaryWithResponse call
+func ParseGetJobsSummaryResponse(rsp *http.Response) (*GetJobsSummaryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJobsSummaryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Summary
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDeadLettersResponse parses an HTTP response from a ListDeadLettersWithResponse call
+func ParseListDeadLettersResponse(rsp *http.Response) (*ListDeadLettersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeadLettersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JobList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetJobResponse parses an HTTP response from a GetJobWithResponse call
+func ParseGetJobResponse(rsp *http.Response) (*GetJobResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetJobResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Job
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
 
 	}
 
@@ -9300,6 +22325,372 @@ func ParseGetOrderResponse(rsp *http.Response) (*GetOrderResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OrderView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOrderDeliveryResponse parses an HTTP response from a GetOrderDeliveryWithResponse call
+func ParseGetOrderDeliveryResponse(rsp *http.Response) (*GetOrderDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrderDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Delivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAssignCourierResponse parses an HTTP response from a AssignCourierWithResponse call
+func ParseAssignCourierResponse(rsp *http.Response) (*AssignCourierResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignCourierResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Delivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReportCourierLocationResponse parses an HTTP response from a ReportCourierLocationWithResponse call
+func ParseReportCourierLocationResponse(rsp *http.Response) (*ReportCourierLocationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReportCourierLocationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tracking
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseChangeOrderStatusResponse parses an HTTP response from a ChangeOrderStatusWithResponse call
+func ParseChangeOrderStatusResponse(rsp *http.Response) (*ChangeOrderStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeOrderStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderView
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOrderTimelineResponse parses an HTTP response from a GetOrderTimelineWithResponse call
+func ParseGetOrderTimelineResponse(rsp *http.Response) (*GetOrderTimelineResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrderTimelineResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Timeline
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetOrderTrackingResponse parses an HTTP response from a GetOrderTrackingWithResponse call
+func ParseGetOrderTrackingResponse(rsp *http.Response) (*GetOrderTrackingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrderTrackingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tracking
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -9745,6 +23136,297 @@ func ParseUpdateRestaurantResponse(rsp *http.Response) (*UpdateRestaurantRespons
 	return response, nil
 }
 
+// ParseGetRestaurantAvailabilityResponse parses an HTTP response from a GetRestaurantAvailabilityWithResponse call
+func ParseGetRestaurantAvailabilityResponse(rsp *http.Response) (*GetRestaurantAvailabilityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRestaurantAvailabilityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Availability
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetRestaurantAvailabilityResponse parses an HTTP response from a SetRestaurantAvailabilityWithResponse call
+func ParseSetRestaurantAvailabilityResponse(rsp *http.Response) (*SetRestaurantAvailabilityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetRestaurantAvailabilityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Availability
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRestaurantCapacityResponse parses an HTTP response from a GetRestaurantCapacityWithResponse call
+func ParseGetRestaurantCapacityResponse(rsp *http.Response) (*GetRestaurantCapacityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRestaurantCapacityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KitchenCapacity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetRestaurantCapacityResponse parses an HTTP response from a SetRestaurantCapacityWithResponse call
+func ParseSetRestaurantCapacityResponse(rsp *http.Response) (*SetRestaurantCapacityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetRestaurantCapacityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KitchenCapacity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListDeliverySlotsResponse parses an HTTP response from a ListDeliverySlotsWithResponse call
+func ParseListDeliverySlotsResponse(rsp *http.Response) (*ListDeliverySlotsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeliverySlotsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeliverySlots
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMenuItemsResponse parses an HTTP response from a ListMenuItemsWithResponse call
 func ParseListMenuItemsResponse(rsp *http.Response) (*ListMenuItemsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -9840,6 +23522,60 @@ func ParseCreateMenuItemResponse(rsp *http.Response) (*CreateMenuItemResponse, e
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetRestaurantPricingResponse parses an HTTP response from a GetRestaurantPricingWithResponse call
+func ParseGetRestaurantPricingResponse(rsp *http.Response) (*GetRestaurantPricingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetRestaurantPricingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Pricing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest Problem

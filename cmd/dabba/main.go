@@ -1,11 +1,13 @@
 // Command dabba is the one binary of the dabba food-delivery platform.
 //
 //	dabba serve      run the API, websockets, web apps and workers
+//	dabba worker     run background workers (and, with --scheduler, the scheduler) without the API
 //	dabba migrate    apply, roll back or list schema migrations
 //	dabba seed       load the demo data
 //	dabba openapi    write the OpenAPI description
 //	dabba token      mint a bearer token
-//	dabba bench      measure (bench ws: websocket fan-out)
+//	dabba bench      measure (bench ws: websocket fan-out; bench orders: the tracking
+//	                 engine; bench cache: cached vs uncached reads)
 //
 // Run `dabba <command> -h` for a command's flags. Every flag also reads an
 // environment variable, named in its help.
@@ -33,11 +35,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the API, websockets, web apps and workers", runServe},
+		{"worker", "run background workers (and, with --scheduler, the scheduler) without the API", runWorker},
 		{"migrate", "apply (up), roll back (down) or list (status) schema migrations", runMigrate},
 		{"seed", "load the demo data (restaurants, menus, customers, couriers, orders)", runSeed},
 		{"openapi", "write the OpenAPI 3.1 description", runOpenAPI},
 		{"token", "mint a bearer token for a role and subject", runToken},
-		{"bench", "measure: `bench ws` (websocket fan-out)", runBench},
+		{"bench", "measure: `bench ws` (websocket fan-out), `bench orders` (the tracking engine), `bench cache` (cached vs uncached reads)", runBench},
 	}
 }
 
@@ -79,14 +82,16 @@ func usage(w io.Writer) {
 // runBench dispatches the measurement commands, each printing a table.
 func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	benches := map[string]func(context.Context, []string, io.Writer) error{
-		"ws": runBenchWS,
+		"ws":     runBenchWS,
+		"orders": runBenchOrders,
+		"cache":  runBenchCache,
 	}
 	if len(args) > 0 {
 		if b, ok := benches[args[0]]; ok {
 			return b(ctx, args[1:], stdout)
 		}
 	}
-	return errors.New("usage: dabba bench ws [flags]")
+	return errors.New("usage: dabba bench ws|orders|cache [flags]")
 }
 
 // newLogger builds the process logger from the configuration.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dabba/dabba/api"
+	"github.com/dabba/dabba/jobs/jobstest"
 	"github.com/dabba/dabba/store"
 	"github.com/dabba/dabba/store/cache/redistest"
 	"github.com/dabba/dabba/store/postgres/pgtest"
@@ -92,6 +93,10 @@ func TestServeMigratesSeedsServesAndShutsDownOnSignal(t *testing.T) {
 	t.Setenv("DABBA_DATA_DIR", t.TempDir())
 	t.Setenv("DATABASE_URL", pgtest.NewURL(t))
 	t.Setenv("REDIS_URL", redistest.URL())
+	// Background jobs on queues of the test's own, removed when it ends.
+	rdb, prefix := redistest.New(t)
+	jobstest.Config(t, rdb, prefix)
+	t.Setenv("DABBA_JOBS_QUEUE", prefix)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()

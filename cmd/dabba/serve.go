@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/dabba/dabba/actors"
 	"github.com/dabba/dabba/api"
 	"github.com/dabba/dabba/cmd/dabba/internal/demo"
 	"github.com/dabba/dabba/realtime"
@@ -28,10 +29,12 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	var cfg Config
 	validate := cfg.bindFlags(fs)
+	var jc jobsConfig
+	validateJobs := jc.bindFlags(fs, serveJobs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := validate(); err != nil {
+	if err := errors.Join(validate(), validateJobs()); err != nil {
 		return err
 	}
 	log := newLogger(&cfg, os.Stderr)
@@ -63,8 +66,23 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		log.Warn("the cache is off (--no-cache): every read goes to PostgreSQL")
 		services = p.db.Services()
 	}
+	broker := realtime.NewBroker(p.redis, realtime.BrokerConfig{})
+	go runCacheConsole(ctx, cached, broker, 2*time.Second, log)
+	engine, err := actors.Start(ctx, actors.Config{}, actors.Deps{
+		Store: p.db.Services(), Kitchens: p.db.Kitchens(), Dispatch: p.db.Dispatch(),
+		Cache: cached, Redis: p.redis, Publisher: broker, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("start the tracking engine: %w", err)
+	}
+	defer engine.Stop()
+	bg, err := startJobs(ctx, cfg, jc, p, cached, reg, log)
+	if err != nil {
+		return fmt.Errorf("start the background jobs: %w", err)
+	}
+	defer bg.stop()
 	hub, err := realtime.New(realtime.Config{
-		Broker:        realtime.NewBroker(p.redis, realtime.BrokerConfig{}),
+		Broker:        broker,
 		Authenticator: api.NewSocketAuthenticator(p.tokens, services.Orders),
 		Registerer:    reg,
 		Logger:        log,
@@ -76,10 +94,15 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	apiCfg.MaxBodyBytes = cfg.MaxBodyBytes
 	apiCfg.Version = version()
 	handler, err := api.New(apiCfg, api.Deps{
-		Services: services,
-		Socket:   hub,
-		Tokens:   p.tokens,
-		Metrics:  reg,
+		Services:    services,
+		Engine:      engine,
+		Cache:       cached,
+		Analytics:   bg.analytics,
+		Jobs:        bg.client,
+		JobsConsole: bg.console,
+		Socket:      hub,
+		Tokens:      p.tokens,
+		Metrics:     reg,
 		Checks: []api.Check{
 			{Name: "postgres", Probe: p.db.Ping},
 			{Name: "redis", Probe: func(ctx context.Context) error { return p.redis.Ping(ctx).Err() }, Optional: true},
@@ -136,13 +159,14 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 func welcome(ctx context.Context, w io.Writer, p *platform, base string, show demo.Showcase) error {
 	fmt.Fprintf(w, "\ndabba is running (%s)\n\n", p.cfg.Env)
 	ws := "ws" + strings.TrimPrefix(base, "http")
+	fmt.Fprintf(w, "  Apps           %s/app/  (track an order, run a kitchen, watch the cache)\n", base)
 	fmt.Fprintf(w, "  API            %s\n  OpenAPI        %s/openapi.json\n  API docs       %s/docs\n  Websocket      %s/ws\n  Metrics        %s/metrics\n  Health         %s/healthz  %s/readyz\n\n",
 		base, base, base, ws, base, base, base)
 	if p.cfg.Production() {
 		return nil
 	}
 	if show.OrderID != 0 {
-		fmt.Fprintf(w, "  Demo order %d is on its way: GET %s/orders/%d\n\n", show.OrderID, base, show.OrderID)
+		fmt.Fprintf(w, "  Demo order %d is on its way: %s/app/track/%d (sign in with the customer token below)\n\n", show.OrderID, base, show.OrderID)
 	}
 	subject := demoSubjects(ctx, p.db.Services(), show)
 	fmt.Fprintln(w, "  Development tokens (valid 7 days; mint more with `dabba token --role <role> --sub <id>`):")

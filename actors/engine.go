@@ -1,0 +1,283 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+	"github.com/asynkron/protoactor-go/remote"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/dabba/dabba/actors/actorspb"
+	"github.com/dabba/dabba/store"
+)
+
+// The grain kinds of the cluster.
+const (
+	kindOrder      = "order"
+	kindRestaurant = "restaurant"
+)
+
+// Engine is dabba's tracking engine on one node: a member of the protoactor
+// cluster hosting order and restaurant grains, and the Go API the HTTP layer
+// calls. It is safe for concurrent use. Start it with Start and stop it with
+// Stop; a stopped engine is not restarted, a new one is started instead.
+type Engine struct {
+	cfg      Config
+	deps     Deps
+	log      *slog.Logger
+	system   *actor.ActorSystem
+	cluster  *cluster.Cluster
+	couriers courierIndex
+	// sharedProvider: the cluster's members are found by a provider other
+	// nodes share, which this node must leave when it stops. The default
+	// in-process provider has no one else to tell.
+	sharedProvider bool
+
+	// ctx lives until Stop: the grains' database and Redis work and their
+	// timers stop with it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+// Start joins (or, by default, forms) the cluster, loads the couriers' last
+// known positions into the GEO index, and re-activates every order still
+// awaiting acceptance, so that accept deadlines run across restarts: an
+// overdue order is rejected at once.
+func Start(ctx context.Context, cfg Config, deps Deps) (*Engine, error) {
+	if err := deps.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	e := &Engine{cfg: cfg, deps: deps, log: deps.Logger.With("component", "actors"),
+		couriers: courierIndex{rdb: deps.Redis, key: cfg.Dispatch.PositionsKey}}
+	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := e.startCluster(); err != nil {
+		e.cancel()
+		return nil, err
+	}
+	if err := e.couriers.seed(ctx, deps.Store.Couriers); err != nil {
+		e.Stop()
+		return nil, fmt.Errorf("actors: load courier positions: %w", err)
+	}
+	if err := e.rearmAcceptDeadlines(ctx); err != nil {
+		e.Stop()
+		return nil, fmt.Errorf("actors: re-arm accept deadlines: %w", err)
+	}
+	return e, nil
+}
+
+// startCluster starts the actor system and joins the cluster as a member
+// hosting both grain kinds.
+func (e *Engine) startCluster() (err error) {
+	quiet := slog.New(minLevel{e.deps.Logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "protoactor")}), slog.LevelWarn})
+	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
+	provider := e.cfg.Cluster.Provider
+	e.sharedProvider = provider != nil
+	if provider == nil {
+		provider = test.NewTestProvider(test.NewInMemAgent())
+	}
+	var remoteOpts []remote.ConfigOption
+	if e.cfg.Cluster.AdvertisedHost != "" {
+		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(e.cfg.Cluster.AdvertisedHost))
+	}
+	ccfg := cluster.Configure(e.cfg.Cluster.Name, provider, disthash.New(),
+		remote.Configure(e.cfg.Cluster.Host, e.cfg.Cluster.Port, remoteOpts...),
+		cluster.WithRequestTimeout(e.cfg.RequestTimeout),
+		cluster.WithKinds(
+			cluster.NewKind(kindOrder, actor.PropsFromProducer(func() actor.Actor { return &orderGrain{e: e} })),
+			cluster.NewKind(kindRestaurant, actor.PropsFromProducer(func() actor.Actor { return &restaurantGrain{e: e} })),
+		))
+	e.cluster = cluster.New(e.system, ccfg)
+	// protoactor reports a member that cannot start by panicking.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("actors: start cluster member: %v", r)
+		}
+	}()
+	e.cluster.StartMember()
+	return nil
+}
+
+// rearmAcceptDeadlines activates the grain of every order awaiting
+// acceptance; each arms its deadline (or rejects the order when it passed).
+func (e *Engine) rearmAcceptDeadlines(ctx context.Context) error {
+	page := store.PageRequest{Limit: store.MaxPageLimit}
+	for {
+		orders, err := e.deps.Store.Orders.Orders(ctx, store.OrderFilter{Statuses: []store.OrderStatus{store.StatusPlaced}, Page: page})
+		if err != nil {
+			return err
+		}
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(8)
+		for _, o := range orders.Items {
+			g.Go(func() error {
+				_, err := e.request(gctx, kindOrder, o.ID, &actorspb.Activate{})
+				if err != nil && !store.IsKind(err, store.ENOTFOUND) {
+					return fmt.Errorf("activate order %d: %w", o.ID, err)
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		if orders.Next == "" {
+			return nil
+		}
+		page.Cursor = orders.Next
+	}
+}
+
+// Stop passivates every grain on this node (each stores what it still
+// buffers, such as tracking points) and leaves the cluster. It is safe to
+// call more than once.
+func (e *Engine) Stop() {
+	e.once.Do(func() {
+		e.cluster.Gossip.SetState(cluster.GracefullyLeftKey, &emptypb.Empty{})
+		// Stopping the identity lookup stops its grains and waits for them.
+		e.cluster.IdentityLookup.Shutdown()
+		e.leave(true)
+		e.cancel()
+	})
+}
+
+// leave stops gossiping, leaves the cluster and closes the remoting.
+// protoactor's gossip loop reads the member block list unsynchronised and
+// notices that it should stop only at its next tick; a provider leaving
+// rewrites that list. So the loop gets one gossip interval to end first.
+func (e *Engine) leave(graceful bool) {
+	c := e.cluster
+	c.Gossip.Shutdown()
+	c.ActorSystem.Shutdown()
+	if e.sharedProvider {
+		time.Sleep(c.Config.GossipInterval)
+		if err := c.Config.ClusterProvider.Shutdown(graceful); err != nil {
+			e.log.Warn("leave the cluster", "error", err)
+		}
+	}
+	c.Remote.Shutdown(graceful)
+}
+
+// Activations reports how many order and restaurant grains this node
+// holds in memory: the actors activated and not yet passivated.
+func (e *Engine) Activations() (orders, restaurants int) {
+	count := func(kind string) int {
+		if k, ok := e.cluster.TryGetClusterKind(kind); ok {
+			return int(k.Count())
+		}
+		return 0
+	}
+	return count(kindOrder), count(kindRestaurant)
+}
+
+// Grain requests. A request that reaches a grain after it passivated is a
+// dead letter; it is sent again, to a fresh activation, after a pause that
+// lets the cluster forget the stopped one. A request that times out is not
+// repeated: the grain may have done the work.
+const (
+	maxDeadLetterRetries = 10
+	deadLetterPause      = 10 * time.Millisecond
+)
+
+// request sends msg to the grain of the given kind and ID and returns its
+// reply's record, or its error.
+func (e *Engine) request(ctx context.Context, kind string, id int64, msg proto.Message) (*actorspb.Reply, error) {
+	identity := strconv.FormatInt(id, 10)
+	deadline := time.Now().Add(e.cfg.RequestTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	for attempt := 0; ; attempt++ {
+		timeout := time.Until(deadline)
+		if timeout <= 0 || ctx.Err() != nil {
+			return nil, unavailable(kind, id, context.DeadlineExceeded)
+		}
+		pid := e.pid(identity, kind)
+		if pid == nil {
+			return nil, unavailable(kind, id, errors.New("no cluster member hosts it"))
+		}
+		res, err := e.system.Root.RequestFuture(pid, msg, timeout).Result()
+		if isDeadLetter(err) && attempt < maxDeadLetterRetries {
+			e.cluster.PidCache.Remove(identity, kind)
+			time.Sleep(time.Duration(attempt+1) * deadLetterPause)
+			continue
+		}
+		if err != nil {
+			return nil, unavailable(kind, id, err)
+		}
+		r, ok := res.(*actorspb.Reply)
+		if !ok {
+			return nil, fmt.Errorf("actors: %s %d answered %T", kind, id, res)
+		}
+		return r, fromError(r.GetError())
+	}
+}
+
+// pid returns where the grain lives, activating it if needed.
+func (e *Engine) pid(identity, kind string) *actor.PID {
+	if pid, ok := e.cluster.PidCache.Get(identity, kind); ok {
+		return pid
+	}
+	pid := e.cluster.Get(identity, kind)
+	if pid != nil {
+		e.cluster.PidCache.Set(identity, kind, pid)
+	}
+	return pid
+}
+
+func isDeadLetter(err error) bool {
+	return errors.Is(err, actor.ErrDeadLetter) || errors.Is(err, remote.ErrDeadLetter)
+}
+
+func unavailable(kind string, id int64, err error) error {
+	return &store.Error{Kind: store.EUNAVAILABLE, Code: "engine_unavailable",
+		Message: fmt.Sprintf("the %s %d did not answer in time (%v); retry", kind, id, err)}
+}
+
+// call sends msg to a grain and decodes the record it answers into a new T.
+func call[T any](ctx context.Context, e *Engine, kind string, id int64, msg proto.Message) (*T, error) {
+	r, err := e.request(ctx, kind, id, msg)
+	if err != nil {
+		return nil, err
+	}
+	v := new(T)
+	if err := decodeReply(r, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// minLevel drops records below a level: protoactor logs its routine
+// (members starting, placement actors, dead letters after passivation) at
+// info and debug.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
+}
