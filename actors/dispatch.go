@@ -77,14 +77,27 @@ func (ix courierIndex) seed(ctx context.Context, couriers store.CourierService) 
 	}
 }
 
-// availableNear returns the free couriers within radiusM of p, nearest
-// first, looking at the n nearest.
+// maxCandidates bounds how many of the nearest couriers one search looks
+// at before giving up.
+const maxCandidates = 2048
+
+// availableNear returns free couriers within radiusM of p, nearest first,
+// looking at the n nearest. The index holds busy and offline couriers too,
+// so when those n are all taken and there are more, it looks at twice as
+// many (up to maxCandidates): a restaurant with many busy couriers waiting
+// outside still finds the free one a little further away.
 func (e *Engine) availableNear(ctx context.Context, p store.Point, radiusM float64, n int) ([]int64, error) {
-	ids, err := e.couriers.nearest(ctx, p, radiusM, n)
-	if err != nil || len(ids) == 0 {
-		return nil, err
+	for {
+		ids, err := e.couriers.nearest(ctx, p, radiusM, n)
+		if err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		free, err := e.deps.Dispatch.AvailableCouriers(ctx, ids)
+		if err != nil || len(free) > 0 || len(ids) < n || n >= maxCandidates {
+			return free, err
+		}
+		n *= 2
 	}
-	return e.deps.Dispatch.AvailableCouriers(ctx, ids)
 }
 
 // awaitsCourier reports whether an order in status s should have a

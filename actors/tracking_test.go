@@ -291,3 +291,25 @@ func TestDispatch_AcceptingAssignsTheNearestFreeCourier(t *testing.T) {
 		t.Errorf("assigning the free courier by hand: %+v (%v)", got, err)
 	}
 }
+
+func TestDispatch_FindsTheFreeCourierBehindACrowdOfBusyOnes(t *testing.T) {
+	f := newFixture(t, func(c *actors.Config) { c.Dispatch.Candidates = 2 })
+	r := f.restaurant()
+	kitchenStaff := store.Principal{Role: store.RoleRestaurant, ID: r.ID}
+	// Three couriers wait at the door and get the first three orders; the
+	// only free one left stands a little further, beyond the first two
+	// candidates of a search.
+	for range 3 {
+		f.courier(nearby)
+	}
+	for range 3 {
+		if o := f.move(f.order(r).ID, kitchenStaff, store.StatusAccepted, ""); o.CourierID == nil {
+			t.Fatal("an order found no courier while free ones waited at the door")
+		}
+	}
+	free := f.courier(further)
+	o := f.move(f.order(r).ID, kitchenStaff, store.StatusAccepted, "")
+	if o.CourierID == nil || *o.CourierID != free.ID {
+		t.Fatalf("the fourth order got courier %v, want the free one behind the busy crowd, %d", o.CourierID, free.ID)
+	}
+}
