@@ -49,6 +49,9 @@ type Config struct {
 	// CacheSecret keys the HMAC of secure cache keys; empty derives one
 	// from the JWT secret, so every node of a fleet agrees.
 	CacheSecret string
+	// CacheLocal enables the in-process tier for TTL classes, each with its
+	// staleness cap, e.g. "restaurants=5s,menu_items=5s".
+	CacheLocal string
 	// NoCache serves every read from PostgreSQL (to measure the cache).
 	NoCache bool
 }
@@ -74,6 +77,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	str(&c.CachePrefix, "cache-prefix", "DABBA_CACHE_PREFIX", "zomato-enterprise-cache", "prefix of every cache key")
 	str(&c.CacheTTLOverrides, "cache-ttl", "DABBA_CACHE_TTL_OVERRIDES", "", "TTL table overrides, e.g. restaurants=10m,orders=2m")
 	str(&c.CacheSecret, "cache-secret", "DABBA_CACHE_SECRET", "", "HMAC secret of secure cache keys (default: derived from the JWT secret)")
+	str(&c.CacheLocal, "cache-local", "DABBA_CACHE_LOCAL", "", "in-process cache tier per TTL class with its staleness cap, e.g. restaurants=5s,menu_items=5s")
 	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")

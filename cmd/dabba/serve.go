@@ -196,6 +196,10 @@ func openCache(cfg Config, p *platform, reg prometheus.Registerer, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("DABBA_CACHE_TTL_OVERRIDES: %w", err)
 	}
+	local, err := cache.ParseTTLOverrides(cfg.CacheLocal)
+	if err != nil {
+		return nil, fmt.Errorf("DABBA_CACHE_LOCAL: %w", err)
+	}
 	secret := []byte(cfg.CacheSecret)
 	if len(secret) == 0 {
 		secret = p.tokens.Derive("dabba cache secure keys")
@@ -203,6 +207,7 @@ func openCache(cfg Config, p *platform, reg prometheus.Registerer, log *slog.Log
 	c, err := cache.New(cache.Config{
 		Redis: p.redis, Prefix: cfg.CachePrefix, Profile: profile, TTLOverrides: overrides,
 		Secret: secret, Source: p.db.Services(), Registerer: reg, Logger: log,
+		Local: cache.LocalConfig{Classes: local},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the cache: %w", err)
