@@ -98,3 +98,36 @@ func callerIsAdmin(ctx context.Context) error {
 	}
 	return requireAdmin(p)
 }
+
+// pathCaller reads the {id} of the path and who is calling.
+func pathCaller(c requestContext) (int64, store.Principal, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, store.Principal{}, err
+	}
+	p, err := caller(c.Context())
+	return id, p, err
+}
+
+// pathCallerBody is pathCaller for operations that also take a body.
+func pathCallerBody[B any](c fuego.ContextWithBody[B]) (int64, store.Principal, B, error) {
+	id, p, err := pathCaller(c)
+	if err != nil {
+		var zero B
+		return 0, p, zero, err
+	}
+	body, err := validated(c)
+	return id, p, body, err
+}
+
+// selfBody reads the {id} of the path, checks the caller is that customer,
+// restaurant or courier (per role) or an admin, and reads the body.
+func selfBody[B any](c fuego.ContextWithBody[B], role store.Role, entity string) (int64, B, error) {
+	id, err := pathSelf(c, role, entity)
+	if err != nil {
+		var zero B
+		return 0, zero, err
+	}
+	body, err := validated(c)
+	return id, body, err
+}

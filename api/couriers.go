@@ -37,11 +37,7 @@ func (s *Server) courierRoutes(g *fuego.Server) {
 }
 
 func (s *Server) locateCourier(c fuego.ContextWithBody[store.Point]) (any, error) {
-	id, err := pathSelf(c, store.RoleCourier, "courier")
-	if err != nil {
-		return nil, err
-	}
-	at, err := c.Body()
+	id, at, err := selfBody(c, store.RoleCourier, "courier")
 	if err != nil {
 		return nil, err
 	}
@@ -83,11 +79,7 @@ func (s *Server) getCourier(c fuego.ContextNoBody) (*store.Courier, error) {
 }
 
 func (s *Server) updateCourier(c fuego.ContextWithBody[store.CourierPatch]) (*store.Courier, error) {
-	id, err := pathSelf(c, store.RoleCourier, "courier")
-	if err != nil {
-		return nil, err
-	}
-	patch, err := c.Body()
+	id, patch, err := selfBody(c, store.RoleCourier, "courier")
 	if err != nil {
 		return nil, err
 	}

@@ -61,11 +61,7 @@ func (s *Server) getCustomer(c fuego.ContextNoBody) (*store.Customer, error) {
 }
 
 func (s *Server) updateCustomer(c fuego.ContextWithBody[store.CustomerPatch]) (*store.Customer, error) {
-	id, err := pathSelf(c, store.RoleCustomer, "customer")
-	if err != nil {
-		return nil, err
-	}
-	patch, err := c.Body()
+	id, patch, err := selfBody(c, store.RoleCustomer, "customer")
 	if err != nil {
 		return nil, err
 	}

@@ -61,11 +61,7 @@ func (s *Server) getRestaurantCapacity(c fuego.ContextNoBody) (*store.KitchenCap
 }
 
 func (s *Server) setRestaurantCapacity(c fuego.ContextWithBody[store.CapacitySettings]) (*store.KitchenCapacity, error) {
-	id, err := pathSelf(c, store.RoleRestaurant, "restaurant")
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.Body()
+	id, body, err := selfBody(c, store.RoleRestaurant, "restaurant")
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +77,7 @@ func (s *Server) getRestaurantAvailability(c fuego.ContextNoBody) (*store.Availa
 }
 
 func (s *Server) setRestaurantAvailability(c fuego.ContextWithBody[store.AvailabilityChange]) (*store.Availability, error) {
-	id, err := pathSelf(c, store.RoleRestaurant, "restaurant")
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.Body()
+	id, body, err := selfBody(c, store.RoleRestaurant, "restaurant")
 	if err != nil {
 		return nil, err
 	}

@@ -75,15 +75,7 @@ func transitionTable() string {
 }
 
 func (s *Server) changeOrderStatus(c fuego.ContextWithBody[StatusChangeRequest]) (*OrderView, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := caller(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.Body()
+	id, p, body, err := pathCallerBody(c)
 	if err != nil {
 		return nil, err
 	}

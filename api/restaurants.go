@@ -105,11 +105,7 @@ func (s *Server) getRestaurant(c fuego.ContextNoBody) (*store.Restaurant, error)
 }
 
 func (s *Server) updateRestaurant(c fuego.ContextWithBody[store.RestaurantPatch]) (*store.Restaurant, error) {
-	id, err := pathSelf(c, store.RoleRestaurant, "restaurant")
-	if err != nil {
-		return nil, err
-	}
-	patch, err := c.Body()
+	id, patch, err := selfBody(c, store.RoleRestaurant, "restaurant")
 	if err != nil {
 		return nil, err
 	}

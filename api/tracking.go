@@ -45,11 +45,7 @@ func (s *Server) trackingRoutes(g *fuego.Server) {
 }
 
 func (s *Server) getOrderTracking(c fuego.ContextNoBody) (*store.Tracking, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := caller(c.Context())
+	id, p, err := pathCaller(c)
 	if err != nil {
 		return nil, err
 	}
@@ -68,15 +64,7 @@ func (s *Server) getOrderDelivery(c fuego.ContextNoBody) (*store.Delivery, error
 }
 
 func (s *Server) assignCourier(c fuego.ContextWithBody[DeliveryAssignment]) (*store.Delivery, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := caller(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.Body()
+	id, p, body, err := pathCallerBody(c)
 	if err != nil {
 		return nil, err
 	}
@@ -87,15 +75,7 @@ func (s *Server) assignCourier(c fuego.ContextWithBody[DeliveryAssignment]) (*st
 }
 
 func (s *Server) reportCourierLocation(c fuego.ContextWithBody[store.LocationReport]) (*store.Tracking, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	p, err := caller(c.Context())
-	if err != nil {
-		return nil, err
-	}
-	body, err := c.Body()
+	id, p, body, err := pathCallerBody(c)
 	if err != nil {
 		return nil, err
 	}
