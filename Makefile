@@ -21,8 +21,8 @@ PKG ?= ./...
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: ## start dabba; without DATABASE_URL/REDIS_URL it runs embedded PostgreSQL and Redis and loads demo data
-	DABBA_ENV=$${DABBA_ENV:-development} $(GO) run ./cmd/dabba serve
+run: ## start dabba; without DATABASE_URL/REDIS_URL it runs embedded PostgreSQL and Redis, loads demo data and simulates customers, kitchens and couriers
+	DABBA_ENV=$${DABBA_ENV:-development} $(GO) run ./cmd/dabba serve --simulate
 
 test: ## run every test with the race detector against real PostgreSQL and Redis (started, even installed, when absent)
 	$(WITH_SERVICES) $(GO) test -race -count=1 ./...

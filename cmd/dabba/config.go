@@ -54,6 +54,9 @@ type Config struct {
 	CacheLocal string
 	// NoCache serves every read from PostgreSQL (to measure the cache).
 	NoCache bool
+	// Simulate runs simulated customers, kitchens and couriers against the
+	// node (make run turns it on, so the apps have something live to show).
+	Simulate bool
 }
 
 // Production reports whether dabba runs in production mode.
@@ -78,6 +81,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	str(&c.CacheTTLOverrides, "cache-ttl", "DABBA_CACHE_TTL_OVERRIDES", "", "TTL table overrides, e.g. restaurants=10m,orders=2m")
 	str(&c.CacheSecret, "cache-secret", "DABBA_CACHE_SECRET", "", "HMAC secret of secure cache keys (default: derived from the JWT secret)")
 	str(&c.CacheLocal, "cache-local", "DABBA_CACHE_LOCAL", "", "in-process cache tier per TTL class with its staleness cap, e.g. restaurants=5s,menu_items=5s")
+	fs.BoolVar(&c.Simulate, "simulate", os.Getenv("DABBA_SIMULATE") == "true", "drive the node with simulated customers, kitchens and couriers (development) ($DABBA_SIMULATE)")
 	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")

@@ -6,6 +6,7 @@
 //	dabba seed       load the demo data
 //	dabba openapi    write the OpenAPI description
 //	dabba token      mint a bearer token
+//	dabba simulate   drive a running dabba with simulated customers, kitchens, couriers
 //	dabba bench      measure (bench ws: websocket fan-out; bench orders: the tracking
 //	                 engine; bench cache: cached vs uncached reads)
 //
@@ -40,6 +41,7 @@ func commands() []command {
 		{"seed", "load the demo data (restaurants, menus, customers, couriers, orders)", runSeed},
 		{"openapi", "write the OpenAPI 3.1 description", runOpenAPI},
 		{"token", "mint a bearer token for a role and subject", runToken},
+		{"simulate", "drive a running dabba with simulated customers, kitchens and couriers", runSimulate},
 		{"bench", "measure: `bench ws` (websocket fan-out), `bench orders` (the tracking engine), `bench cache` (cached vs uncached reads)", runBench},
 	}
 }

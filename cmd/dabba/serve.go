@@ -130,6 +130,16 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := welcome(ctx, stdout, p, "http://"+ln.Addr().String(), showcase); err != nil {
 		log.Warn("could not print the welcome", "error", err)
 	}
+	if cfg.Simulate {
+		if cfg.Production() {
+			return errors.New("--simulate places fake orders: it is for development only")
+		}
+		go func() {
+			if err := newSimulator("http://"+ln.Addr().String(), p.tokens, defaultSimulation(), log).run(ctx); err != nil {
+				log.Warn("the simulation stopped", "error", err)
+			}
+		}()
+	}
 
 	select {
 	case err := <-serveErr:
