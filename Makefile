@@ -26,6 +26,9 @@ run: ## start dabba; without DATABASE_URL/REDIS_URL it runs embedded PostgreSQL 
 
 test: ## run every test with the race detector against real PostgreSQL and Redis (started, even installed, when absent)
 	$(WITH_SERVICES) $(GO) test -race -count=1 ./...
+	@# protoactor-go races inside its own code when cluster members come and
+	@# go (see actors/cluster_test.go), so the multi-node tests run without -race.
+	$(WITH_SERVICES) $(GO) test -count=1 -run '^TestCluster' ./actors/
 
 bench: ## run benchmarks against real services (BENCH=regexp PKG=./store/...)
 	$(WITH_SERVICES) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The PostgreSQL and Redis that dabba's tests run against, and the Chromium
-# that its browser tests (web/e2e) drive.
+# The PostgreSQL and Redis that dabba's tests run against, the Chromium
+# that its browser tests (web/e2e) drive, and the etcd binary that the
+# tracking cluster's tests (actors) start private servers of.
 #
-#   .ci/services.sh run CMD [ARG...]  make sure all three are there, then run CMD with
+#   .ci/services.sh run CMD [ARG...]  make sure all four are there, then run CMD with
 #                                     TEST_DATABASE_URL, TEST_REDIS_URL and CHROMIUM_PATH exported
-#   .ci/services.sh env               make sure all three are there; print the export lines
+#   .ci/services.sh env               make sure all four are there; print the export lines
 #   .ci/services.sh stop              stop the servers this script started
 #
 # TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test?sslmode=disable)
@@ -20,6 +21,9 @@
 # /usr/bin/chromium (or chromium, chromium-browser, or Homebrew's Chromium.app)
 # is used, installed with apt-get (or `brew install --cask chromium`) when
 # none is there.
+#
+# etcd is only installed (Debian's etcd-server, or Homebrew's etcd) when
+# missing: each test starts its own server on free ports.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -264,6 +268,14 @@ ensure_chromium() {
 	say "Chromium is $CHROMIUM_PATH"
 }
 
+# ---- etcd ----
+
+ensure_etcd() {
+	command -v etcd >/dev/null || install_packages etcd-server etcd
+	command -v etcd >/dev/null || die "etcd was installed but cannot be found"
+	say "etcd is $(command -v etcd)"
+}
+
 stop_services() {
 	if [ -n "${SVC_PG_DATA:-}" ] && [ -f "$SVC_PG_DATA/postmaster.pid" ]; then
 		say "stopping the private PostgreSQL of $SVC_PG_DATA"
@@ -297,6 +309,7 @@ run)
 	ensure_postgres
 	ensure_redis
 	ensure_chromium
+	ensure_etcd
 	export TEST_DATABASE_URL TEST_REDIS_URL CHROMIUM_PATH
 	exec "$@"
 	;;
@@ -304,6 +317,7 @@ env)
 	ensure_postgres
 	ensure_redis
 	ensure_chromium
+	ensure_etcd
 	printf 'export TEST_DATABASE_URL=%q\nexport TEST_REDIS_URL=%q\nexport CHROMIUM_PATH=%q\n' "$TEST_DATABASE_URL" "$TEST_REDIS_URL" "$CHROMIUM_PATH"
 	;;
 stop) stop_services ;;

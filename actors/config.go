@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/asynkron/protoactor-go/cluster"
@@ -49,7 +50,12 @@ type Config struct {
 	SlotHorizon time.Duration
 }
 
-// ClusterConfig says how this node joins the protoactor cluster.
+// ClusterConfig says how this node joins the protoactor cluster. By
+// default it forms a one-member cluster in this process; with Etcd (or a
+// Provider) the nodes of a deployment form one cluster, in which a grain
+// lives on the one node its identity hashes to among the members, and a
+// node that leaves hands its grains over: they activate again on the
+// remaining nodes, from PostgreSQL.
 type ClusterConfig struct {
 	// Name of the cluster; nodes of one deployment share it. Default "dabba".
 	Name string
@@ -58,13 +64,39 @@ type ClusterConfig struct {
 	// Port the remoting listens on; 0 picks a free one.
 	Port int
 	// AdvertisedHost is the host:port other nodes reach this one at, when
-	// it differs from the listening address (containers, NAT).
+	// it differs from the listening address (containers, NAT, or a Host
+	// such as 0.0.0.0 that names no one interface).
 	AdvertisedHost string
-	// Provider finds the cluster's members. nil runs a one-member cluster
-	// in this process; a deployment of several nodes passes one of
-	// protoactor's providers (etcd, Kubernetes, Consul, ZooKeeper or
-	// automanaged with a static host list).
+	// Etcd are the endpoints (host:port) of the etcd cluster through which
+	// the nodes find each other: each registers under /dabba/{Name}/ with a
+	// lease of 3 s that it keeps alive, so a node that dies without leaving
+	// drops out of the cluster 3 s later. Empty with a nil Provider runs a
+	// one-member cluster in this process.
+	Etcd []string
+	// Provider finds the cluster's members when neither the one-member
+	// default nor Etcd fits: one of protoactor's other providers
+	// (Kubernetes, Consul, ZooKeeper or automanaged with a static host
+	// list). It excludes Etcd.
 	Provider cluster.ClusterProvider
+}
+
+// shared reports whether the nodes of a deployment find each other through
+// the configuration: otherwise the node forms a one-member cluster.
+func (c ClusterConfig) shared() bool { return c.Provider != nil || len(c.Etcd) > 0 }
+
+// validate refuses a configuration that cannot form a cluster of several
+// nodes: two providers, or a listening address other nodes cannot reach
+// without an advertised one.
+func (c ClusterConfig) validate() error {
+	if c.Provider != nil && len(c.Etcd) > 0 {
+		return errors.New("actors: the cluster has both a Provider and Etcd endpoints; give one")
+	}
+	if c.shared() && c.AdvertisedHost == "" {
+		if ip := net.ParseIP(c.Host); ip != nil && ip.IsUnspecified() {
+			return fmt.Errorf("actors: the cluster listens on %s, which other nodes cannot reach: advertise a host:port they can", c.Host)
+		}
+	}
+	return nil
 }
 
 // TrackingConfig sets how courier positions are thinned and batched into

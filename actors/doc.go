@@ -15,6 +15,12 @@
 // restaurant:{id}. A grain loads its state from PostgreSQL when it
 // activates and passivates when idle; supervision restarts a failed grain,
 // which reloads. Messages between grains are protobuf (actorspb, generated
-// by `make proto`), so grains can live on any node of the cluster; one node
-// runs a one-member cluster.
+// by `make proto`), so grains can live on any node of the cluster.
+//
+// One node runs a one-member cluster. Several nodes form one cluster by
+// finding each other in etcd (ClusterConfig.Etcd): every grain then lives on
+// the one node its identity hashes to among the members, wherever a request
+// comes from. When a node leaves, its grains activate again on the others,
+// from PostgreSQL, and the orders awaiting acceptance are re-activated so
+// that their deadlines keep running.
 package actors

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/remote"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
@@ -43,6 +46,14 @@ type Engine struct {
 	// nodes share, which this node must leave when it stops. The default
 	// in-process provider has no one else to tell.
 	sharedProvider bool
+	// members is how many nodes this node counts in the cluster, itself
+	// included, as of the last membership change it saw.
+	members atomic.Int32
+	// topology is the subscription to membership changes, and following
+	// the work they cause; both end when the engine stops.
+	topology  *eventstream.Subscription
+	following sync.WaitGroup
+	unfollow  context.CancelFunc
 
 	// ctx lives until Stop: the grains' database and Redis work and their
 	// timers stop with it.
@@ -60,15 +71,21 @@ func Start(ctx context.Context, cfg Config, deps Deps) (*Engine, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	if err := cfg.Cluster.validate(); err != nil {
+		return nil, err
+	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
 	e := &Engine{cfg: cfg, deps: deps, log: deps.Logger.With("component", "actors"),
 		couriers: courierIndex{rdb: deps.Redis, key: cfg.Dispatch.PositionsKey}}
 	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	if err := e.startCluster(); err != nil {
+	if err := e.startCluster(ctx); err != nil {
 		e.cancel()
 		return nil, err
+	}
+	if e.sharedProvider {
+		e.followTopology()
 	}
 	if err := e.couriers.seed(ctx, deps.Store.Couriers); err != nil {
 		e.Stop()
@@ -83,14 +100,14 @@ func Start(ctx context.Context, cfg Config, deps Deps) (*Engine, error) {
 
 // startCluster starts the actor system and joins the cluster as a member
 // hosting both grain kinds.
-func (e *Engine) startCluster() (err error) {
+func (e *Engine) startCluster(ctx context.Context) (err error) {
+	provider, err := e.cfg.Cluster.provider(ctx)
+	if err != nil {
+		return err
+	}
+	e.sharedProvider = e.cfg.Cluster.shared()
 	quiet := slog.New(minLevel{e.deps.Logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "protoactor")}), slog.LevelWarn})
 	e.system = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }))
-	provider := e.cfg.Cluster.Provider
-	e.sharedProvider = provider != nil
-	if provider == nil {
-		provider = test.NewTestProvider(test.NewInMemAgent())
-	}
 	var remoteOpts []remote.ConfigOption
 	if e.cfg.Cluster.AdvertisedHost != "" {
 		remoteOpts = append(remoteOpts, remote.WithAdvertisedHost(e.cfg.Cluster.AdvertisedHost))
@@ -110,7 +127,68 @@ func (e *Engine) startCluster() (err error) {
 		}
 	}()
 	e.cluster.StartMember()
+	e.members.Store(int32(e.cluster.MemberList.Length()))
 	return nil
+}
+
+// provider returns how this node finds the cluster's members.
+func (c ClusterConfig) provider(ctx context.Context) (cluster.ClusterProvider, error) {
+	switch {
+	case c.Provider != nil:
+		return c.Provider, nil
+	case len(c.Etcd) > 0:
+		return newEtcdMembers(ctx, c.Etcd)
+	default:
+		return test.NewTestProvider(test.NewInMemAgent()), nil
+	}
+}
+
+// followTopology follows the cluster's membership from now until the
+// engine stops. Grains change hands when it changes: a node that left
+// stopped its grains, and their identities now belong to the nodes that
+// remain. An order awaiting acceptance runs its deadline only while its
+// grain is active, so after every change the orders awaiting acceptance
+// are activated again, each on the node that owns it now (an active grain
+// just answers). A burst of changes is followed once.
+//
+// A node whose registration lapsed (etcd out of reach, or the process
+// stalled, for longer than the lease) is dropped by the others, which
+// never take it back (protoactor blocks members that left), and by itself:
+// with protoactor's etcd provider it never counts itself again. It then
+// hosts no grains and sends every request to the others, until it is
+// restarted, which the error logged asks for.
+func (e *Engine) followTopology() {
+	ctx, cancel := context.WithCancel(e.ctx)
+	e.unfollow = cancel
+	changed := make(chan struct{}, 1)
+	e.topology = e.system.EventStream.Subscribe(func(ev any) {
+		t, ok := ev.(*cluster.ClusterTopology)
+		if !ok {
+			return
+		}
+		e.members.Store(int32(len(t.Members)))
+		e.log.Info("cluster membership changed", "members", len(t.Members), "joined", len(t.Joined), "left", len(t.Left))
+		self := e.system.Address()
+		if !slices.ContainsFunc(t.Members, func(m *cluster.Member) bool { return m.Address() == self }) {
+			e.log.Error("this node dropped out of the tracking cluster (its etcd registration lapsed): it hosts no grains until it is restarted", "address", self)
+		}
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	e.following.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+				if err := e.rearmAcceptDeadlines(ctx); err != nil && ctx.Err() == nil {
+					e.log.Warn("re-arm accept deadlines after a membership change", "error", err)
+				}
+			}
+		}
+	})
 }
 
 // rearmAcceptDeadlines activates the grain of every order awaiting
@@ -148,6 +226,11 @@ func (e *Engine) rearmAcceptDeadlines(ctx context.Context) error {
 // call more than once.
 func (e *Engine) Stop() {
 	e.once.Do(func() {
+		if e.unfollow != nil {
+			e.system.EventStream.Unsubscribe(e.topology)
+			e.unfollow()
+			e.following.Wait()
+		}
 		e.cluster.Gossip.SetState(cluster.GracefullyLeftKey, &emptypb.Empty{})
 		// Stopping the identity lookup stops its grains and waits for them.
 		e.cluster.IdentityLookup.Shutdown()
@@ -185,14 +268,20 @@ func (e *Engine) Activations() (orders, restaurants int) {
 	return count(kindOrder), count(kindRestaurant)
 }
 
-// Grain requests. A request that reaches a grain after it passivated is a
-// dead letter; it is sent again, to a fresh activation, after a pause that
-// lets the cluster forget the stopped one. A request that times out is not
-// repeated: the grain may have done the work.
+// Grain requests. A request that reaches a grain after it passivated, or
+// after its node left the cluster, is a dead letter; it is sent again, to a
+// fresh activation, after a pause that lets the cluster forget the stopped
+// one. So is a request no node would activate the grain for, as while the
+// node owning it leaves: the others do not route to it once they notice.
+// A request that times out is not repeated: the grain may have done the
+// work.
 const (
 	maxDeadLetterRetries = 10
 	deadLetterPause      = 10 * time.Millisecond
 )
+
+// errNoHost: no cluster member activated the grain.
+var errNoHost = errors.New("no cluster member hosts it")
 
 // request sends msg to the grain of the given kind and ID and returns its
 // reply's record, or its error.
@@ -207,12 +296,12 @@ func (e *Engine) request(ctx context.Context, kind string, id int64, msg proto.M
 		if timeout <= 0 || ctx.Err() != nil {
 			return nil, unavailable(kind, id, context.DeadlineExceeded)
 		}
-		pid := e.pid(identity, kind)
-		if pid == nil {
-			return nil, unavailable(kind, id, errors.New("no cluster member hosts it"))
+		var res any
+		err := errNoHost
+		if pid := e.pid(identity, kind); pid != nil {
+			res, err = e.system.Root.RequestFuture(pid, msg, timeout).Result()
 		}
-		res, err := e.system.Root.RequestFuture(pid, msg, timeout).Result()
-		if isDeadLetter(err) && attempt < maxDeadLetterRetries {
+		if (errors.Is(err, errNoHost) || isDeadLetter(err)) && attempt < maxDeadLetterRetries {
 			e.cluster.PidCache.Remove(identity, kind)
 			time.Sleep(time.Duration(attempt+1) * deadLetterPause)
 			continue

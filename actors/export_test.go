@@ -8,3 +8,7 @@ func (e *Engine) Crash() {
 		e.leave(false)
 	})
 }
+
+// Members reports how many nodes this node counts in its cluster, itself
+// included.
+func (e *Engine) Members() int { return int(e.members.Load()) }

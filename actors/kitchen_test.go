@@ -5,13 +5,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dabba/dabba/actors"
 	"github.com/dabba/dabba/store"
 )
 
 // placeConcurrently places n orders of req at once, each for a new
 // customer, and returns the orders taken and the codes of the refusals.
-func (f *fixture) placeConcurrently(n int, req store.OrderRequest) ([]*store.Order, map[string]int) {
+// The orders go through the fixture's engine or, when nodes are given,
+// through each node in turn.
+func (f *fixture) placeConcurrently(n int, req store.OrderRequest, nodes ...*actors.Engine) ([]*store.Order, map[string]int) {
 	f.t.Helper()
+	if len(nodes) == 0 {
+		nodes = []*actors.Engine{f.engine}
+	}
 	customers := make([]*store.Customer, n)
 	for i := range customers {
 		customers[i] = f.customer()
@@ -22,9 +28,9 @@ func (f *fixture) placeConcurrently(n int, req store.OrderRequest) ([]*store.Ord
 		refusals = map[string]int{}
 		wg       sync.WaitGroup
 	)
-	for _, c := range customers {
+	for i, c := range customers {
 		wg.Go(func() {
-			o, _, err := f.engine.PlaceOrder(f.ctx, store.NewOrder{CustomerID: c.ID, Request: req})
+			o, _, err := nodes[i%len(nodes)].PlaceOrder(f.ctx, store.NewOrder{CustomerID: c.ID, Request: req})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dabba/dabba/actors"
 )
 
 // Config is everything dabba can be told, from flags and the environment
@@ -57,10 +60,50 @@ type Config struct {
 	// Simulate runs simulated customers, kitchens and couriers against the
 	// node (make run turns it on, so the apps have something live to show).
 	Simulate bool
+	// ClusterEtcd are the etcd endpoints, comma-separated, through which
+	// the tracking engines of several dabba nodes form one cluster; empty
+	// runs a one-member cluster in this process.
+	ClusterEtcd string
+	// ClusterName names the cluster; the nodes of one deployment share it.
+	ClusterName string
+	// ClusterBind is the host:port this node's cluster remoting listens
+	// on; port 0 picks a free one.
+	ClusterBind string
+	// ClusterAdvertise is the host:port the other nodes reach this node's
+	// remoting at, when it differs from ClusterBind.
+	ClusterAdvertise string
 }
 
 // Production reports whether dabba runs in production mode.
 func (c *Config) Production() bool { return c.Env == "production" }
+
+// cluster is how this node's tracking engine joins its cluster.
+func (c *Config) cluster() (actors.ClusterConfig, error) {
+	cc := actors.ClusterConfig{Name: c.ClusterName, AdvertisedHost: c.ClusterAdvertise}
+	for e := range strings.SplitSeq(c.ClusterEtcd, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			cc.Etcd = append(cc.Etcd, e)
+		}
+	}
+	host, port, err := net.SplitHostPort(c.ClusterBind)
+	if err == nil {
+		cc.Port, err = strconv.Atoi(port)
+	}
+	if err != nil || cc.Port < 0 || cc.Port > 65535 {
+		return cc, fmt.Errorf("cluster-bind ($DABBA_CLUSTER_BIND) must be host:port, got %q", c.ClusterBind)
+	}
+	cc.Host = host
+	if c.ClusterAdvertise != "" {
+		_, port, err := net.SplitHostPort(c.ClusterAdvertise)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+			return cc, fmt.Errorf("cluster-advertise ($DABBA_CLUSTER_ADVERTISE) must be host:port, got %q", c.ClusterAdvertise)
+		}
+		if cc.Port == 0 {
+			return cc, errors.New("cluster-advertise ($DABBA_CLUSTER_ADVERTISE) needs a fixed port in cluster-bind ($DABBA_CLUSTER_BIND), which it forwards to")
+		}
+	}
+	return cc, nil
+}
 
 // bindFlags registers the configuration flags on fs, with defaults taken
 // from the environment, and returns a function that validates the result.
@@ -82,6 +125,10 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	str(&c.CacheSecret, "cache-secret", "DABBA_CACHE_SECRET", "", "HMAC secret of secure cache keys (default: derived from the JWT secret)")
 	str(&c.CacheLocal, "cache-local", "DABBA_CACHE_LOCAL", "", "in-process cache tier per TTL class with its staleness cap, e.g. restaurants=5s,menu_items=5s")
 	fs.BoolVar(&c.Simulate, "simulate", os.Getenv("DABBA_SIMULATE") == "true", "drive the node with simulated customers, kitchens and couriers (development) ($DABBA_SIMULATE)")
+	str(&c.ClusterEtcd, "cluster-etcd", "DABBA_CLUSTER_ETCD", "", "etcd endpoints (comma-separated host:port) through which several nodes form one tracking cluster; empty runs a one-member cluster")
+	str(&c.ClusterName, "cluster-name", "DABBA_CLUSTER_NAME", "dabba", "name of the tracking cluster; the nodes of one deployment share it")
+	str(&c.ClusterBind, "cluster-bind", "DABBA_CLUSTER_BIND", "127.0.0.1:0", "host:port the tracking cluster's remoting listens on (port 0 picks a free one)")
+	str(&c.ClusterAdvertise, "cluster-advertise", "DABBA_CLUSTER_ADVERTISE", "", "host:port other nodes reach this node's cluster remoting at (default: the bound address)")
 	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")

@@ -37,6 +37,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := errors.Join(validate(), validateJobs()); err != nil {
 		return err
 	}
+	cluster, err := cfg.cluster()
+	if err != nil {
+		return err
+	}
 	log := newLogger(&cfg, os.Stderr)
 	slog.SetDefault(log)
 
@@ -68,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	broker := realtime.NewBroker(p.redis, realtime.BrokerConfig{})
 	go runCacheConsole(ctx, cached, broker, 2*time.Second, log)
-	engine, err := actors.Start(ctx, actors.Config{}, actors.Deps{
+	engine, err := actors.Start(ctx, actors.Config{Cluster: cluster}, actors.Deps{
 		Store: p.db.Services(), Kitchens: p.db.Kitchens(), Dispatch: p.db.Dispatch(),
 		Cache: cached, Redis: p.redis, Publisher: broker, Logger: log,
 	})
