@@ -251,7 +251,7 @@ func (b *Broker) readHistory(ctx context.Context, topic string, position int64, 
 		if err != nil {
 			return history{}, fmt.Errorf("read history of %s: entry ID %q: %w", topic, id, err)
 		}
-		h.events = append(h.events, &frame{data: []byte(data), kind: kindOrdered, seq: seq})
+		h.events = append(h.events, &frame{wire: textFrame(data), kind: kindOrdered, seq: seq})
 	}
 	return h, nil
 }
@@ -283,7 +283,7 @@ func parseChannelMessage(payload string) (channelMessage, error) {
 	if !ok1 || !ok2 || err1 != nil || err2 != nil {
 		return channelMessage{}, errors.New("malformed event message")
 	}
-	f := &frame{data: []byte(data), kind: kindOrdered, seq: seq, publishedAt: nanos}
+	f := &frame{wire: textFrame(data), kind: kindOrdered, seq: seq, publishedAt: nanos}
 	if kind == 'l' {
 		f.kind = kindLatest
 	}

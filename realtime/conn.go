@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"slices"
 	"sync"
@@ -19,12 +20,13 @@ import (
 const subscribeTimeout = 10 * time.Second
 
 // conn is one client socket. Its reader goroutine (serve) handles the
-// client's frames; a writer goroutine exists only while frames wait in the
-// send queue, so an idle socket costs one goroutine.
+// client's frames; the hub's flushers write its send queue, and a writer
+// goroutine of its own exists only while its peer is slow to take frames,
+// so an idle socket costs one goroutine.
 type conn struct {
 	hub     *Hub
 	ws      *websocket.Conn
-	out     *batchWriter
+	out     *wire
 	session Session
 	limiter *rate.Limiter
 
@@ -43,7 +45,8 @@ type conn struct {
 	queueBase uint64
 	// queued is the bytes queued or being written.
 	queued int
-	// writing is true while a writer goroutine runs.
+	// writing is true while the queue is being written (or the socket
+	// waits for a flusher): the socket has one writer at a time.
 	writing bool
 	// closing is true once the socket is being closed: nothing more is
 	// queued or handled.
@@ -200,10 +203,10 @@ func (c *conn) isClosing() bool {
 	return c.closing
 }
 
-// enqueue queues f to be written, starting a writer if none runs. A
-// latest-wins frame replaces s's previous one that is still waiting. A
-// socket whose queue grows past SendQueueBytes is closed as a slow
-// consumer; enqueue never blocks on the network.
+// enqueue queues f to be written, handing the socket to a flusher if no
+// writer runs. A latest-wins frame replaces s's previous one that is still
+// waiting. A socket whose queue grows past SendQueueBytes is closed as a
+// slow consumer; enqueue never blocks on the network.
 func (c *conn) enqueue(f *frame, s *subscription) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -212,13 +215,13 @@ func (c *conn) enqueue(f *frame, s *subscription) {
 	}
 	if f.kind == kindLatest && s != nil && s.latestPos > c.queueBase {
 		if i := s.latestPos - 1 - c.queueBase; i < uint64(len(c.queue)) {
-			c.queued += len(f.data) - len(c.queue[i].data)
+			c.queued += len(f.wire) - len(c.queue[i].wire)
 			c.queue[i] = f
 			return
 		}
 	}
 	c.queue = append(c.queue, f)
-	c.queued += len(f.data)
+	c.queued += len(f.wire)
 	if f.kind == kindLatest && s != nil {
 		s.latestPos = c.queueBase + uint64(len(c.queue))
 	}
@@ -230,72 +233,131 @@ func (c *conn) enqueue(f *frame, s *subscription) {
 	}
 	if !c.writing {
 		c.writing = true
-		c.hub.wg.Add(1)
-		go c.writeLoop()
+		c.hub.schedule(c)
 	}
 }
 
-// writeLoop writes queued frames until the queue is empty.
-func (c *conn) writeLoop() {
-	defer c.hub.wg.Done()
+// flush writes c's queue until it is empty; it runs on a flusher (see
+// Hub.schedule), which never waits for a peer. When the socket does not
+// take a batch at once (its peer reads slower than the hub writes) or a
+// control frame is being written, the rest of the batch, and then of the
+// queue, goes to a goroutine of the socket's own (writeWaiting). scratch
+// is the flusher's buffer list, returned for reuse.
+func (c *conn) flush(scratch net.Buffers) net.Buffers {
+	var done []*frame
 	for {
-		c.mu.Lock()
-		if c.closing || len(c.queue) == 0 {
-			c.writing = false
-			c.queue = c.one[:0]
-			c.mu.Unlock()
-			return
+		batch := c.next(done)
+		if batch == nil {
+			return scratch
 		}
-		batch := c.queue
-		c.queue = nil
-		c.queueBase += uint64(len(batch))
-		c.mu.Unlock()
-
-		n, err := c.write(batch)
-		clear(batch)
-		c.mu.Lock()
-		if !c.closing {
-			c.queued -= n
+		locked, err := c.out.lockData(false)
+		if err != nil { // sealed: the socket is closing
+			return scratch
 		}
-		c.mu.Unlock()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) && !c.isClosing() {
-				c.hub.metrics.slowConsumerCloses.Inc()
+		bufs := frameBufs(scratch[:0], batch)
+		scratch = bufs
+		if locked {
+			if err := c.out.writeNow(&bufs); err != nil {
+				c.out.unlock()
+				clear(scratch)
+				c.fail(err)
+				return scratch
 			}
-			c.abort()
-			return
 		}
+		if !locked || len(bufs) > 0 {
+			// bufs shares scratch's array; the lock, if held, goes
+			// with the rest of the batch.
+			rest := slices.Clone(bufs)
+			clear(scratch)
+			c.hub.wg.Add(1)
+			go c.writeWaiting(batch, rest, locked)
+			return scratch
+		}
+		c.out.unlock()
+		clear(scratch)
+		done = batch
 	}
 }
 
-// write writes a batch of frames and returns the bytes written. A failed
-// write (the write timeout passed, or the socket closed) fails the socket.
-func (c *conn) write(batch []*frame) (int, error) {
-	c.out.hold()
+// writeWaiting writes, on a goroutine of the socket's own, what a flusher
+// could not write at once: rest, the unwritten bytes of batch (nil to
+// start from the queue), holding c.out's data lock for it if locked; then
+// the rest of the queue. Each write may wait for the peer up to
+// WriteTimeout; a socket whose write takes longer is dropped.
+func (c *conn) writeWaiting(batch []*frame, rest net.Buffers, locked bool) {
+	defer c.hub.wg.Done()
+	if batch == nil {
+		if batch = c.next(nil); batch == nil {
+			return
+		}
+		rest = frameBufs(nil, batch)
+	}
+	for {
+		if !locked {
+			if _, err := c.out.lockData(true); err != nil { // sealed
+				return
+			}
+		}
+		err := c.out.writeAll(&rest)
+		c.out.unlock()
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		if batch = c.next(batch); batch == nil {
+			return
+		}
+		rest, locked = frameBufs(nil, batch), false
+	}
+}
+
+// next accounts for done, the batch just written (nil if none), and takes
+// the next batch off the queue; it returns nil, and c is no longer being
+// written, when the queue is empty or the socket is closing.
+func (c *conn) next(done []*frame) []*frame {
 	var n int
-	var err error
+	if len(done) > 0 {
+		now := time.Now().UnixNano()
+		for _, f := range done {
+			n += len(f.wire)
+			if f.publishedAt > 0 {
+				c.hub.metrics.latency.Observe(float64(now-f.publishedAt) / 1e9)
+			}
+		}
+		clear(done)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return nil
+	}
+	c.queued -= n
+	if len(c.queue) == 0 {
+		c.writing = false
+		c.queue = c.one[:0]
+		return nil
+	}
+	batch := c.queue
+	c.queue = nil
+	c.queueBase += uint64(len(batch))
+	return batch
+}
+
+// frameBufs appends the bytes of batch's frames to bufs.
+func frameBufs(bufs net.Buffers, batch []*frame) net.Buffers {
 	for _, f := range batch {
-		if err = c.ws.Write(context.Background(), websocket.MessageText, f.data); err != nil {
-			break
-		}
-		n += len(f.data)
-		if err = c.out.flushFull(); err != nil {
-			break
-		}
+		bufs = append(bufs, f.wire)
 	}
-	if releaseErr := c.out.release(); err == nil {
-		err = releaseErr
+	return bufs
+}
+
+// fail drops the socket after a failed write: its peer did not take a
+// write within WriteTimeout (a slow consumer), or it is gone.
+func (c *conn) fail(err error) {
+	if errors.Is(err, os.ErrDeadlineExceeded) && !c.isClosing() {
+		c.hub.metrics.slowConsumerCloses.Inc()
 	}
-	if err != nil {
-		return n, err
-	}
-	now := time.Now().UnixNano()
-	for _, f := range batch {
-		if f.publishedAt > 0 {
-			c.hub.metrics.latency.Observe(float64(now-f.publishedAt) / 1e9)
-		}
-	}
-	return n, nil
+	c.abort()
 }
 
 // stopLocked marks the socket closing and drops its queue; it reports
@@ -321,8 +383,10 @@ func (c *conn) closeWith(code websocket.StatusCode, reason string) {
 }
 
 // closeAsync runs the close handshake in its own goroutine: it waits for
-// the peer. The reader goroutine, still counted, keeps wg above zero.
+// the peer. No data frame is written after the close frame. The reader
+// goroutine, still counted, keeps wg above zero.
 func (c *conn) closeAsync(code websocket.StatusCode, reason string) {
+	c.out.seal()
 	c.hub.wg.Add(1)
 	go func() {
 		defer c.hub.wg.Done()

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -62,8 +64,10 @@ type Hub struct {
 	drained     chan struct{}
 	drainedOnce sync.Once
 
-	// frames lends client-frame read buffers; batches lends write batches.
-	frames, batches sync.Pool
+	// frames lends client-frame read buffers.
+	frames sync.Pool
+	// ready holds the sockets waiting for a flusher (see schedule).
+	ready chan *conn
 }
 
 // New returns a hub; its heartbeat runs until Shutdown.
@@ -91,20 +95,57 @@ func New(cfg Config) (*Hub, error) {
 	}
 	frameSize := cfg.MaxFrameBytes + 1
 	h.frames.New = func() any { b := make([]byte, frameSize); return &b }
-	h.batches.New = func() any { b := make([]byte, 0, maxBatchBytes); return &b }
+	h.ready = make(chan *conn, cfg.MaxConnections)
+	for range runtime.GOMAXPROCS(0) {
+		h.wg.Add(1)
+		go h.flusher()
+	}
 	h.wg.Add(1)
 	go h.heartbeat()
 	return h, nil
+}
+
+// schedule hands c, whose queue just got a frame while no one was writing
+// it, to a flusher. Flushers, one per processor, write what each socket
+// takes at once and never wait for a peer: a delivery costs no goroutine,
+// an event fanned out to many sockets wakes at most one flusher per
+// processor, and a slow client cannot hold anyone up. Should the flushers
+// fall that far behind (the channel holds one entry per socket), the
+// socket gets a writer goroutine of its own.
+func (h *Hub) schedule(c *conn) {
+	select {
+	case h.ready <- c:
+	default:
+		h.wg.Add(1)
+		go c.writeWaiting(nil, nil, false)
+	}
+}
+
+// flusher writes the queues of the sockets handed to it until the hub
+// stops.
+func (h *Hub) flusher() {
+	defer h.wg.Done()
+	var scratch net.Buffers
+	for {
+		select {
+		case c := <-h.ready:
+			scratch = c.flush(scratch)
+		case <-h.ctx.Done():
+			return
+		}
+	}
 }
 
 // ServeHTTP upgrades the request to a websocket, authenticates it and serves
 // it until it closes. The request's goroutine returns once the socket is
 // established: an idle socket costs one goroutine, not two.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hw := &hijackWriter{ResponseWriter: w, writeTimeout: h.cfg.WriteTimeout, batches: &h.batches}
+	hw := &hijackWriter{ResponseWriter: w, writeTimeout: h.cfg.WriteTimeout}
 	ws, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{Subprotocol},
 		OriginPatterns: h.cfg.OriginPatterns,
+		// The hub frames its data frames itself, uncompressed (see wire).
+		CompressionMode: websocket.CompressionDisabled,
 	})
 	if err != nil {
 		h.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "error", err)

@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strconv"
 
@@ -112,10 +113,13 @@ const (
 	kindLatest
 )
 
-// frame is one server frame, encoded once: a published event is decoded
-// from Redis once per node and the same frame is queued to every subscriber.
+// frame is one server frame, encoded once, websocket framing included: a
+// published event is decoded from Redis once per node and the same frame is
+// queued to, and its bytes written to, every subscriber.
 type frame struct {
-	data []byte
+	// wire is the whole websocket text frame, header and JSON payload.
+	// Server frames are not masked, so it is the same for every socket.
+	wire []byte
 	kind frameKind
 	// seq is the event's sequence (events only).
 	seq int64
@@ -125,7 +129,31 @@ type frame struct {
 }
 
 // pongFrame answers a client ping; it is shared by every connection.
-var pongFrame = &frame{data: []byte(`{"op":"pong"}`)}
+var pongFrame = &frame{wire: textFrame(`{"op":"pong"}`)}
+
+// textFrame returns the websocket text frame that carries payload whole
+// (RFC 6455 §5.2: FIN, opcode 1, unmasked as a server's frames are). The
+// hub frames data itself instead of letting coder/websocket do it per
+// socket: see wire.
+func textFrame[T string | []byte](payload T) []byte {
+	n := len(payload)
+	var b []byte
+	switch {
+	case n < 126:
+		b = make([]byte, 2, 2+n)
+		b[1] = byte(n)
+	case n <= 0xFFFF:
+		b = make([]byte, 4, 4+n)
+		b[1] = 126
+		binary.BigEndian.PutUint16(b[2:], uint16(n))
+	default:
+		b = make([]byte, 10, 10+n)
+		b[1] = 127
+		binary.BigEndian.PutUint64(b[2:], uint64(n))
+	}
+	b[0] = 0x81 // FIN | text
+	return append(b, payload...)
+}
 
 func subscribedFrame(topic string, seq int64) *frame {
 	return replyFrame(struct {
@@ -155,7 +183,7 @@ func errorFrame(topic string, code ErrorCode, message string) *frame {
 func replyFrame(v any) *frame {
 	// The reply structs hold strings and integers only: Marshal cannot fail.
 	b, _ := json.Marshal(v)
-	return &frame{data: b}
+	return &frame{wire: textFrame(b)}
 }
 
 // eventFrame returns an event frame split around its sequence, which the

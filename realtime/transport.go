@@ -3,36 +3,42 @@ package realtime
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Sizes of a socket's buffers. A hijacked net/http connection brings a
 // 4 KiB read and a 4 KiB write buffer that it keeps for its whole life;
 // most of dabba's sockets are idle watchers whose client frames are a few
 // dozen bytes, so the hub gives websocket.Accept smaller ones (see
-// hijackWriter). Writes are batched in a pooled buffer instead (batchWriter).
+// hijackWriter).
 const (
-	readBufferSize  = 512
-	writeBufferSize = 512
-	// maxBatchBytes is how much a batch collects before it is written.
-	maxBatchBytes = 64 << 10
-	// maxPooledBatch is the largest batch buffer kept for reuse.
-	maxPooledBatch = 4 * maxBatchBytes
+	readBufferSize = 512
+	// writeBufferSize is coder/websocket's write buffer. Only control
+	// frames (ping, pong, close: a header and at most 125 bytes) go through
+	// it; data frames bypass it (see wire).
+	writeBufferSize = 256
+	// maxIovecs is the most buffers one writev takes (Linux's IOV_MAX).
+	maxIovecs = 1024
 )
 
 // hijackWriter is the http.ResponseWriter the hub hands to websocket.Accept:
 // its Hijack returns the connection with the hub's small read buffer and
-// with writes going through a batchWriter.
+// with writes going through a wire.
 type hijackWriter struct {
 	http.ResponseWriter
 	writeTimeout time.Duration
-	batches      *sync.Pool
 	// out is set by Hijack.
-	out *batchWriter
+	out *wire
 }
 
 // Hijack implements http.Hijacker.
@@ -53,81 +59,189 @@ func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	w.out = &batchWriter{conn: nc, timeout: w.writeTimeout, batches: w.batches}
+	w.out = newWire(nc, w.writeTimeout)
 	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(w.out, writeBufferSize)), nil
 }
 
 // Unwrap lets http.ResponseController reach the server's writer.
 func (w *hijackWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// batchWriter is the writer under a socket's websocket framing. Outside a
-// batch every write goes straight to the network; during one (between hold
-// and release) the frames the socket's writer produces are collected and
-// sent with one system call per maxBatchBytes, so a client that fell behind
-// catches up in few writes and a busy node spends its CPU on delivery, not
-// on system calls. Every network write carries the hub's write timeout,
-// set on the connection (no timer per frame).
-type batchWriter struct {
-	mu      sync.Mutex
-	conn    net.Conn
+// errSealed: the socket's close frame is on its way; no data frame may
+// follow it.
+var errSealed = errors.New("socket is closing")
+
+// opClose is the opcode of a websocket close frame (RFC 6455 §5.5.1).
+const opClose = 0x8
+
+// wire is the writing end of one socket, shared by two writers.
+// coder/websocket writes its control frames (ping, pong, close) through the
+// small bufio.Writer it was handed, which ends in Write; the hub writes its
+// data frames, which it frames itself once per event (frame.wire), with
+// writeNow and writeAll. A server frame's bytes are the same for every
+// subscriber, and coder/websocket's per-message path (its locks, header
+// encoding and timers) took a sixth of the hub's CPU when fanning events
+// out, so data frames bypass it. mu keeps the two writers apart: a
+// control frame fits the bufio buffer and coder/websocket flushes after
+// every frame, so each reaches Write whole, and a data write holds mu
+// until all its bytes are out (across a hand-over, see writeNow), so
+// frames never interleave.
+//
+// Writes that may wait for the peer carry the hub's write timeout, set on
+// the connection for the write and cleared after it; writeNow never waits,
+// so it needs none.
+type wire struct {
+	mu   sync.Mutex
+	conn net.Conn
+	// raw reaches the socket's descriptor for writes that must not wait;
+	// nil when the connection is not a plain socket (TLS terminated in the
+	// process), and then every data write is one that may wait.
+	raw     syscall.RawConn
 	timeout time.Duration
-	batches *sync.Pool
-	// buf collects the batch; nil outside one.
-	buf *[]byte
+	// sealed is set before the close frame is written (RFC 6455 allows no
+	// data frame after it): a data write that gets mu after it writes
+	// nothing.
+	sealed atomic.Bool
+
+	// rawWrite's input and output; mu is held.
+	rawFn   func(fd uintptr) bool
+	pending net.Buffers
+	rawErr  error
 }
 
-// Write implements io.Writer.
-func (w *batchWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.buf != nil {
-		*w.buf = append(*w.buf, p...)
-		return len(p), nil
+func newWire(nc net.Conn, timeout time.Duration) *wire {
+	w := &wire{conn: nc, timeout: timeout}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			w.raw = raw
+			w.rawFn = w.rawWrite
+		}
 	}
-	return w.send(p)
+	return w
 }
 
-func (w *batchWriter) send(p []byte) (int, error) {
-	if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-		return 0, err
+// Write implements io.Writer for coder/websocket's control frames; each
+// call carries whole frames. A close frame, whether the hub closes the
+// socket or answers the peer's close, seals the wire.
+func (w *wire) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(p) > 0 && p[0]&0x0F == opClose {
+		w.sealed.Store(true)
 	}
-	return w.conn.Write(p)
+	bufs := net.Buffers{p}
+	err := w.writeAll(&bufs)
+	return len(p) - bufsLen(bufs), err
 }
 
-// hold starts a batch.
-func (w *batchWriter) hold() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = w.batches.Get().(*[]byte)
+// seal makes every later data write a no-op; the hub calls it as soon as
+// it decides to close the socket. A data write in progress finishes first:
+// the close frame waits for mu.
+func (w *wire) seal() { w.sealed.Store(true) }
+
+// lockData takes mu for a data write, waiting for a control frame being
+// written only if wait; it reports whether it took mu. It fails with
+// errSealed once the close frame is on its way.
+func (w *wire) lockData(wait bool) (bool, error) {
+	if wait {
+		w.mu.Lock()
+	} else if !w.mu.TryLock() {
+		return false, nil
+	}
+	if w.sealed.Load() {
+		w.mu.Unlock()
+		return false, errSealed
+	}
+	return true, nil
 }
 
-// flushFull writes the batch so far if it reached maxBatchBytes.
-func (w *batchWriter) flushFull() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(*w.buf) < maxBatchBytes {
+func (w *wire) unlock() { w.mu.Unlock() }
+
+// writeNow writes what the socket takes of bufs at once, without waiting
+// for the peer, and leaves the rest in bufs: unlike net.Conn.Write, which
+// parks until the socket drains, so a flusher would wait on a slow peer
+// with every socket queued behind it. mu is held; when something is
+// left, mu must stay held until writeAll has written it, so nothing gets
+// between the bytes of a frame (mu may be handed to another goroutine).
+func (w *wire) writeNow(bufs *net.Buffers) error {
+	if w.raw == nil {
 		return nil
 	}
-	return w.flushLocked()
-}
-
-func (w *batchWriter) flushLocked() error {
-	_, err := w.send(*w.buf)
-	*w.buf = (*w.buf)[:0]
+	w.pending = *bufs
+	err := w.raw.Write(w.rawFn)
+	*bufs, w.pending = w.pending, nil
+	if err == nil {
+		err, w.rawErr = w.rawErr, nil
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// An expired deadline refuses even a write that need not wait;
+		// writeAll sets a fresh one.
+		return nil
+	}
 	return err
 }
 
-// release writes what the batch collected and ends it.
-func (w *batchWriter) release() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var err error
-	if len(*w.buf) > 0 {
-		err = w.flushLocked()
+// rawWrite writes w.pending to the socket's descriptor until the socket
+// takes no more, leaving the rest in w.pending. It runs inside
+// syscall.RawConn.Write and always reports done, so Go's poller never
+// waits for the socket.
+func (w *wire) rawWrite(fd uintptr) bool {
+	for len(w.pending) > 0 {
+		offered := w.pending[:min(len(w.pending), maxIovecs)]
+		var n int
+		var err error
+		if len(offered) == 1 {
+			n, err = unix.Write(int(fd), offered[0])
+		} else {
+			n, err = unix.Writev(int(fd), offered)
+		}
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return true
+		case err != nil:
+			w.rawErr = os.NewSyscallError("writev", err)
+			return true
+		}
+		whole := n == bufsLen(offered)
+		w.pending = advance(w.pending, n)
+		if !whole { // the socket's buffer is full
+			return true
+		}
 	}
-	if cap(*w.buf) <= maxPooledBatch {
-		w.batches.Put(w.buf)
+	return true
+}
+
+// writeAll writes bufs, waiting for the peer up to the write timeout, and
+// leaves in bufs what it could not write. mu is held.
+func (w *wire) writeAll(bufs *net.Buffers) error {
+	if err := w.conn.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
+		return err
 	}
-	w.buf = nil
-	return err
+	if _, err := bufs.WriteTo(w.conn); err != nil {
+		return err
+	}
+	// writeNow must not find the deadline expired later.
+	return w.conn.SetWriteDeadline(time.Time{})
+}
+
+// bufsLen is the number of bytes in bufs.
+func bufsLen(bufs net.Buffers) int {
+	var n int
+	for _, b := range bufs {
+		n += len(b)
+	}
+	return n
+}
+
+// advance drops the first n bytes of bufs.
+func advance(bufs net.Buffers, n int) net.Buffers {
+	for len(bufs) > 0 && n >= len(bufs[0]) {
+		n -= len(bufs[0])
+		bufs = bufs[1:]
+	}
+	if n > 0 {
+		bufs[0] = bufs[0][n:]
+	}
+	return bufs
 }

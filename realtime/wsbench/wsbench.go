@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -86,14 +87,18 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	url, pid := cfg.URL, cfg.ServerPID
-	if url == "" {
+	addr, pid := cfg.URL, cfg.ServerPID
+	if addr == "" {
 		server, err := startServer(ctx, cfg.ServerCommand)
 		if err != nil {
 			return err
 		}
 		defer server.stop()
-		url, pid = server.url, server.cmd.Process.Pid
+		addr, pid = server.url, server.cmd.Process.Pid
+	}
+	target, err := url.Parse(addr)
+	if err != nil || target.Scheme != "ws" || target.Host == "" {
+		return fmt.Errorf("bench ws: %q is not a ws:// URL (the bench speaks plain websockets only)", addr)
 	}
 
 	opt, err := redis.ParseURL(cfg.RedisURL)
@@ -114,20 +119,22 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	before := sample(pid)
 	fmt.Fprintf(out, "dabba bench ws: %d connections over %d topics, %s per rate, hub at %s (pid %d)\n",
-		cfg.Connections, cfg.Topics, cfg.Duration, url, pid)
-	watchers, err := connect(ctx, url, cfg)
+		cfg.Connections, cfg.Topics, cfg.Duration, target, pid)
+	watchers, err := connect(ctx, target, cfg)
 	defer func() {
 		for _, w := range watchers {
-			_ = w.ws.CloseNow()
+			_ = syscall.Close(w.fd)
 		}
 	}()
 	if err != nil {
 		return err
 	}
 	var received atomic.Int64
-	for _, w := range watchers {
-		go w.read(&received)
+	stopReading, err := listen(watchers, &received)
+	if err != nil {
+		return err
 	}
+	defer stopReading()
 	idle := usage{}
 	if before.valid {
 		time.Sleep(settle)
@@ -228,8 +235,9 @@ func runPhase(ctx context.Context, broker *realtime.Broker, cfg Config, rate, ph
 }
 
 // publish publishes rate events per second for cfg.Duration, round robin
-// over the topics, and returns how many each topic got. Each event's data
-// carries its publish time and phase.
+// over the topics, and returns how many each topic got. The publishers
+// take turns, so events are evenly spaced rather than sent in bursts of
+// one per publisher. Each event's data carries its publish time and phase.
 func publish(ctx context.Context, broker *realtime.Broker, cfg Config, rate, phase int) ([]int64, error) {
 	perTopic := make([]int64, cfg.Topics)
 	pad := strings.Repeat("x", cfg.PayloadBytes)
@@ -237,13 +245,14 @@ func publish(ctx context.Context, broker *realtime.Broker, cfg Config, rate, pha
 	interval := time.Duration(float64(time.Second) * float64(workers) / float64(rate))
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
+	begin := time.Now()
 	for k := range workers {
 		wg.Go(func() {
-			start := time.Now()
+			start := begin.Add(time.Duration(k) * interval / time.Duration(workers))
 			topic := k
 			for i := 0; ; i++ {
 				next := start.Add(time.Duration(i) * interval)
-				if next.Sub(start) >= cfg.Duration || ctx.Err() != nil {
+				if next.Sub(begin) >= cfg.Duration || ctx.Err() != nil {
 					return
 				}
 				time.Sleep(time.Until(next))
@@ -264,7 +273,7 @@ func publish(ctx context.Context, broker *realtime.Broker, cfg Config, rate, pha
 }
 
 // connect opens the bench's sockets, dialers at a time.
-func connect(ctx context.Context, url string, cfg Config) ([]*watcher, error) {
+func connect(ctx context.Context, target *url.URL, cfg Config) ([]*watcher, error) {
 	watchers := make([]*watcher, cfg.Connections)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -272,7 +281,7 @@ func connect(ctx context.Context, url string, cfg Config) ([]*watcher, error) {
 	for d := range dialers {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < cfg.Connections && errs[d] == nil; i = int(next.Add(1)) - 1 {
-				watchers[i], errs[d] = dialWatcher(ctx, url, cfg.Token, i%cfg.Topics)
+				watchers[i], errs[d] = dialWatcher(ctx, target, cfg.Token, i%cfg.Topics)
 			}
 		})
 	}
