@@ -138,8 +138,10 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 		if cfg.Production() {
 			return errors.New("--simulate places fake orders: it is for development only")
 		}
+		sim := defaultSimulation()
+		sim.Regular = showcase.CustomerID
 		go func() {
-			if err := newSimulator("http://"+ln.Addr().String(), p.tokens, defaultSimulation(), log).run(ctx); err != nil {
+			if err := newSimulator("http://"+ln.Addr().String(), p.tokens, sim, log).run(ctx); err != nil {
 				log.Warn("the simulation stopped", "error", err)
 			}
 		}()
@@ -180,7 +182,11 @@ func welcome(ctx context.Context, w io.Writer, p *platform, base string, show de
 		return nil
 	}
 	if show.OrderID != 0 {
-		fmt.Fprintf(w, "  Demo order %d is on its way: %s/app/track/%d (sign in with the customer token below)\n\n", show.OrderID, base, show.OrderID)
+		fmt.Fprintf(w, "  Demo order %d is on its way: %s/app/track/%d (sign in with the customer token below)\n", show.OrderID, base, show.OrderID)
+		if p.cfg.Simulate {
+			fmt.Fprintf(w, "  The simulation has customer %d order again whenever their order arrives: %s/app/orders\n", show.CustomerID, base)
+		}
+		fmt.Fprintln(w)
 	}
 	subject := demoSubjects(ctx, p.db.Services(), show)
 	fmt.Fprintln(w, "  Development tokens (valid 7 days; mint more with `dabba token --role <role> --sub <id>`):")

@@ -12,6 +12,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/dabba/dabba/api"
@@ -31,6 +32,10 @@ type simulation struct {
 	Accept, Prepare, Cook time.Duration
 	// SpeedMPS is how fast couriers ride, in metres per second.
 	SpeedMPS float64
+	// Regular is a customer who always has an order in progress: as soon
+	// as theirs is delivered they order again, so the welcome's tracking
+	// link never goes stale. 0 for none.
+	Regular int64
 }
 
 func defaultSimulation() simulation {
@@ -50,6 +55,7 @@ func runSimulate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Float64Var(&sim.OrdersPerMinute, "orders-per-minute", sim.OrdersPerMinute, "new orders customers place per minute")
 	fs.Float64Var(&sim.SpeedMPS, "speed", sim.SpeedMPS, "courier speed in metres per second (sped up so a delivery takes minutes)")
 	fs.DurationVar(&sim.Tick, "tick", sim.Tick, "how often every active order moves on")
+	fs.Int64Var(&sim.Regular, "regular", 0, "a customer who orders again as soon as their order is delivered (0: none)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: dabba simulate [flags]\n\nDrives a running dabba through its API: customers order, kitchens accept and cook,\ncouriers ride to the door and report their position. Tokens are signed with the\nserver's secret (DABBA_JWT_SECRET, or the development one in --data-dir).")
 		fs.PrintDefaults()
@@ -88,6 +94,9 @@ type simulator struct {
 	riders map[int64]client.Point
 	// due accumulates fractional orders between ticks.
 	due float64
+	// regularBusy is whether sim.Regular had an order in progress at the
+	// last step.
+	regularBusy bool
 }
 
 type statusSince struct {
@@ -130,6 +139,10 @@ func (s *simulator) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	regular, err := s.regular(ctx, customers)
+	if err != nil {
+		return err
+	}
 	if err := s.wakeCouriers(ctx); err != nil {
 		return err
 	}
@@ -141,17 +154,36 @@ func (s *simulator) run(ctx context.Context) error {
 			return nil
 		case <-t.C:
 		}
-		s.due += s.sim.OrdersPerMinute * s.sim.Tick.Minutes()
-		for ; s.due >= 1 && len(customers) > 0; s.due-- {
-			c := customers[s.rng.IntN(len(customers))]
-			if err := s.order(ctx, c); err != nil {
-				s.log.Debug("a simulated customer could not order", "customer", c.Id, "error", err)
-			}
-		}
 		if err := s.advanceAll(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("simulation step", "error", err)
 		}
+		s.due += s.sim.OrdersPerMinute * s.sim.Tick.Minutes()
+		for ; s.due >= 1 && len(customers) > 0; s.due-- {
+			s.order(ctx, customers[s.rng.IntN(len(customers))])
+		}
+		if regular != nil && !s.regularBusy {
+			s.order(ctx, *regular)
+		}
 	}
+}
+
+// regular returns sim.Regular's record, nil if there is none to order for.
+func (s *simulator) regular(ctx context.Context, customers []client.Customer) (*client.Customer, error) {
+	if s.sim.Regular == 0 {
+		return nil, nil
+	}
+	if i := slices.IndexFunc(customers, func(c client.Customer) bool { return c.Id == s.sim.Regular }); i >= 0 {
+		return &customers[i], nil
+	}
+	res, err := s.admin().GetCustomerWithResponse(ctx, s.sim.Regular)
+	if err := answered(res, err, res != nil && res.JSON200 != nil); err != nil {
+		return nil, fmt.Errorf("simulate: read customer %d: %w", s.sim.Regular, err)
+	}
+	if len(res.JSON200.Addresses) == 0 {
+		s.log.Warn("the regular customer has no address to order to", "customer", s.sim.Regular)
+		return nil, nil
+	}
+	return res.JSON200, nil
 }
 
 // customers lists the customers who have an address to order to.
@@ -197,8 +229,15 @@ func (s *simulator) wakeCouriers(ctx context.Context) error {
 }
 
 // order has a customer order from an open restaurant that delivers to them,
-// enough dishes to pass its minimum.
-func (s *simulator) order(ctx context.Context, c client.Customer) error {
+// enough dishes to pass its minimum. A customer who cannot (nothing open
+// delivers there) is logged and skipped.
+func (s *simulator) order(ctx context.Context, c client.Customer) {
+	if err := s.place(ctx, c); err != nil {
+		s.log.Debug("a simulated customer could not order", "customer", c.Id, "error", err)
+	}
+}
+
+func (s *simulator) place(ctx context.Context, c client.Customer) error {
 	me := s.as(store.Principal{Role: store.RoleCustomer, ID: c.Id})
 	to := c.Addresses[s.rng.IntN(len(c.Addresses))]
 	rs, err := me.ListRestaurantsWithResponse(ctx, &client.ListRestaurantsParams{Lat: &to.Location.Lat, Lng: &to.Location.Lng, OpenNow: ptrTo(true), Limit: ptrTo(20)})
@@ -237,6 +276,7 @@ func (s *simulator) advanceAll(ctx context.Context) error {
 	status := "placed,accepted,preparing,ready,picked_up"
 	params := &client.ListOrdersParams{Status: &status, Limit: ptrTo(100)}
 	seen := map[int64]bool{}
+	regularBusy := false
 	for {
 		res, err := s.admin().ListOrdersWithResponse(ctx, params)
 		if err := answered(res, err, res != nil && res.JSON200 != nil); err != nil {
@@ -244,6 +284,7 @@ func (s *simulator) advanceAll(ctx context.Context) error {
 		}
 		for _, o := range res.JSON200.Items {
 			seen[o.Id] = true
+			regularBusy = regularBusy || o.CustomerId == s.sim.Regular
 			if err := s.advance(ctx, o); err != nil {
 				s.log.Debug("a simulated order did not move", "order", o.Id, "status", o.Status, "error", err)
 			}
@@ -253,6 +294,7 @@ func (s *simulator) advanceAll(ctx context.Context) error {
 		}
 		params.Cursor = res.JSON200.NextCursor
 	}
+	s.regularBusy = regularBusy
 	for id := range s.since {
 		if !seen[id] {
 			delete(s.since, id)
