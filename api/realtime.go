@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-fuego/fuego"
@@ -22,7 +23,8 @@ const CacheConsoleTopic = "cache:console"
 // REST API's bearer tokens, and per topic the same visibility rules as the
 // REST routes — order:{id} for its customer, restaurant, assigned courier
 // and admins; restaurant:{id} for that restaurant and admins; cache:console
-// for admins.
+// for admins. A socket lasts as long as its token: once the token's exp has
+// passed, the hub closes it with realtime.CloseTokenExpired.
 func NewSocketAuthenticator(tokens *Tokens, orders store.OrderService) realtime.Authenticator {
 	return socketAuth{tokens: tokens, orders: orders}
 }
@@ -33,17 +35,25 @@ type socketAuth struct {
 }
 
 func (a socketAuth) Authenticate(_ context.Context, token string) (realtime.Session, error) {
-	p, err := a.tokens.Verify(token)
+	p, expiresAt, err := a.tokens.verify(token)
 	if err != nil {
 		return nil, err
 	}
-	return socketSession{p: p, orders: a.orders}, nil
+	return socketSession{p: p, orders: a.orders, expiresAt: expiresAt}, nil
 }
 
+// socketSession is a socket's bearer; it is a realtime.ExpiringSession, so
+// the hub closes the socket with realtime.CloseTokenExpired once the token
+// expires.
 type socketSession struct {
-	p      store.Principal
-	orders store.OrderService
+	p         store.Principal
+	orders    store.OrderService
+	expiresAt time.Time
 }
+
+var _ realtime.ExpiringSession = socketSession{}
+
+func (s socketSession) ExpiresAt() time.Time { return s.expiresAt }
 
 func (s socketSession) Authorize(ctx context.Context, topic string) error {
 	kind, rawID, _ := strings.Cut(topic, ":")
@@ -90,7 +100,8 @@ const socketDescription = "Live order tracking, kitchen and cache-console events
 	"Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), " +
 	"`cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier " +
 	"locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), " +
-	"1013 try again later (connection limit), 4001 unauthorized, 4008 slow consumer. The full protocol: realtime/PROTOCOL.md."
+	"1013 try again later (connection limit), 4001 unauthorized, 4003 token expired (reconnect with a fresh token and " +
+	"resume with `since`), 4008 slow consumer. The full protocol: realtime/PROTOCOL.md."
 
 // mountSocket serves the realtime hub at /ws and documents it. A plain
 // HTTP request (no websocket upgrade) gets a problem instead of the hub:

@@ -10,6 +10,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"github.com/dabba/dabba/api"
 	"github.com/dabba/dabba/realtime"
 	"github.com/dabba/dabba/store"
 )
@@ -27,7 +28,12 @@ type frame struct {
 // socket opens /ws as p, presenting the token the way browsers do.
 func (h *harness) socket(t *testing.T, p store.Principal) *websocket.Conn {
 	t.Helper()
-	tok := must(h.tokens.Mint(p, time.Hour))
+	return h.socketWithToken(t, must(h.tokens.Mint(p, time.Hour)))
+}
+
+// socketWithToken opens /ws presenting tok the way browsers do.
+func (h *harness) socketWithToken(t *testing.T, tok string) *websocket.Conn {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(h.srv.URL, "http")+"/ws", &websocket.DialOptions{
@@ -108,5 +114,39 @@ func TestSocketDeliversAnOrderEventWithItsTimelineSequence(t *testing.T) {
 	}
 	if f.Op != "event" || f.Seq != 2 || f.Type != "order.status_changed" || string(f.Data) != `{"to":"accepted"}` {
 		t.Errorf("event frame %+v", f)
+	}
+}
+
+func TestSocketSessionExpiresWithItsToken(t *testing.T) {
+	tokens := must(api.NewTokens([]byte(strings.Repeat("k", api.MinSecretBytes))))
+	before := time.Now()
+	tok := must(tokens.Mint(store.Principal{Role: store.RoleCustomer, ID: 1}, time.Hour))
+	after := time.Now()
+	s, err := api.NewSocketAuthenticator(tokens, nil).Authenticate(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiring, ok := s.(realtime.ExpiringSession)
+	if !ok {
+		t.Fatalf("%T is not a realtime.ExpiringSession: the hub would never close its socket", s)
+	}
+	// exp is in whole seconds.
+	got := expiring.ExpiresAt()
+	if got.Before(before.Add(time.Hour).Truncate(time.Second)) || got.After(after.Add(time.Hour)) {
+		t.Fatalf("session expires at %v, want the token's exp, an hour after %v", got, before)
+	}
+}
+
+func TestSocketWithATokenPastItsExpiryIsClosedWithTokenExpired(t *testing.T) {
+	h := newHarness(t)
+	// Verify still accepts a token this little past its exp (clock
+	// leeway); the hub closes the socket it opens all the same.
+	tok := must(h.tokens.Mint(store.Principal{Role: store.RoleAdmin}, -10*time.Second))
+	ws := h.socketWithToken(t, tok)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, _, err := ws.Read(ctx)
+	if code := websocket.CloseStatus(err); code != realtime.CloseTokenExpired {
+		t.Fatalf("socket ended with %v (close code %d), want close code %d", err, code, realtime.CloseTokenExpired)
 	}
 }

@@ -76,6 +76,13 @@ func (t *Tokens) Mint(p store.Principal, ttl time.Duration) (string, error) {
 // signature, other algorithm, expired, wrong issuer, unknown role — is an
 // EUNAUTHORIZED error with code "token_invalid" whose message says which.
 func (t *Tokens) Verify(token string) (store.Principal, error) {
+	p, _, err := t.verify(token)
+	return p, err
+}
+
+// verify is Verify that also returns when the token expires (its exp
+// claim, which it requires).
+func (t *Tokens) verify(token string) (store.Principal, time.Time, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -89,11 +96,11 @@ func (t *Tokens) Verify(token string) (store.Principal, error) {
 		if errors.Is(err, jwt.ErrTokenExpired) {
 			reason = "the token has expired"
 		}
-		return store.Principal{}, store.Errorf(store.EUNAUTHORIZED, "token_invalid", "%s", reason)
+		return store.Principal{}, time.Time{}, store.Errorf(store.EUNAUTHORIZED, "token_invalid", "%s", reason)
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil || id < 0 || !c.Role.Valid() || (c.Role != store.RoleAdmin && id == 0) {
-		return store.Principal{}, store.Errorf(store.EUNAUTHORIZED, "token_invalid", "the token's role or subject is not valid")
+		return store.Principal{}, time.Time{}, store.Errorf(store.EUNAUTHORIZED, "token_invalid", "the token's role or subject is not valid")
 	}
-	return store.Principal{Role: c.Role, ID: id}, nil
+	return store.Principal{Role: c.Role, ID: id}, c.ExpiresAt.Time, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Authenticator turns the token a client presents into a Session. The api
@@ -25,6 +26,31 @@ type Session interface {
 	// unreachable) and the client may retry; any other error refuses the
 	// topic. Either way the client gets an error frame and keeps its socket.
 	Authorize(ctx context.Context, topic string) error
+}
+
+// ExpiringSession is a Session whose token expires, as a JWT does at its
+// exp. The hub refuses such a session with CloseTokenExpired if its token
+// has already expired, refuses a subscribe made after the expiry the same
+// way, and closes the socket with CloseTokenExpired at its first heartbeat
+// round after the expiry; the client reconnects with a fresh token and
+// resumes with since. A Session that does not implement it, or whose
+// ExpiresAt is the zero time, keeps its socket until the client leaves.
+type ExpiringSession interface {
+	Session
+	// ExpiresAt is when the session's token stops being valid (its JWT
+	// exp), or the zero time if it never does.
+	ExpiresAt() time.Time
+}
+
+// tokenExpiry returns when s's token expires in Unix milliseconds, the
+// form a conn keeps it in; 0 if it never does.
+func tokenExpiry(s Session) int64 {
+	e, ok := s.(ExpiringSession)
+	if !ok || e.ExpiresAt().IsZero() {
+		return 0
+	}
+	// An expiry at the Unix epoch must not read as "never".
+	return max(e.ExpiresAt().UnixMilli(), 1)
 }
 
 // ErrUnavailable is what a Session wraps when it cannot decide now; the

@@ -45,7 +45,8 @@ type Config struct {
 	// write takes longer is dropped as a slow consumer. Default 10 s.
 	WriteTimeout time.Duration
 
-	// HeartbeatInterval is how often the hub pings each socket. Default 25 s.
+	// HeartbeatInterval is how often the hub pings each socket, and checks
+	// whether its token has expired (see ExpiringSession). Default 25 s.
 	HeartbeatInterval time.Duration
 	// HeartbeatTimeout is how long a socket may take to answer a ping before
 	// it is dropped. Default 10 s.

@@ -29,6 +29,9 @@ type conn struct {
 	out     *wire
 	session Session
 	limiter *rate.Limiter
+	// tokenExpiry is when the session's token expires, in Unix
+	// milliseconds; 0 if it never does (see tokenExpiry).
+	tokenExpiry int64
 
 	// subs are the socket's subscriptions; only the goroutine handling the
 	// socket's current frame uses them (frames are handled one at a time).
@@ -143,6 +146,12 @@ func (c *conn) subscribe(name string, since *int64) {
 		c.refuse(name, CodeTooManySubscriptions, "too many subscriptions on this socket")
 		return
 	}
+	// The heartbeat closes a socket whose token expired only at its next
+	// round; until then no topic may be authorised by the expired token.
+	if c.tokenExpired(time.Now()) {
+		c.closeWith(CloseTokenExpired, "token expired")
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.hub.ctx, subscribeTimeout)
 	defer cancel()
 	if err := c.session.Authorize(ctx, name); err != nil {
@@ -195,6 +204,11 @@ func echoTopic(name string) string {
 func (c *conn) refuse(topic string, code ErrorCode, message string) {
 	c.hub.metrics.clientErrors.WithLabelValues(string(code)).Inc()
 	c.enqueue(errorFrame(topic, code, message), nil)
+}
+
+// tokenExpired reports whether the session's token had expired at now.
+func (c *conn) tokenExpired(now time.Time) bool {
+	return c.tokenExpiry != 0 && now.UnixMilli() >= c.tokenExpiry
 }
 
 func (c *conn) isClosing() bool {

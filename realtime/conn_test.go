@@ -83,6 +83,69 @@ func TestAuthenticate_MissingOrRefusedTokenIsClosedUnauthorized(t *testing.T) {
 	}
 }
 
+func TestTokenExpiry_SocketIsClosedWhenItsTokenExpiresWhileOthersStayOpen(t *testing.T) {
+	cl := newCluster(t)
+	// A short heartbeat, so the expiry is noticed within the test's
+	// patience; the bound is readTimeout, and nothing is timed.
+	n := cl.start(func(c *Config) { c.HeartbeatInterval = 100 * time.Millisecond })
+	longLived := n.dial(t, expiringToken("customer-1", time.Now().Add(time.Hour)))
+	longLived.subscribe("order:1", -1)
+	neverExpiring := n.dial(t, "customer-1")
+	neverExpiring.subscribe("order:1", -1)
+	expiring := n.dial(t, expiringToken("customer-1", time.Now().Add(time.Second)))
+	// Whether this subscribe lands before the expiry or after it, the
+	// socket ends the same way.
+	expiring.send(`{"op":"subscribe","topic":"order:1"}`)
+
+	if _, code := expiring.drainUntilClosed(); code != CloseTokenExpired {
+		t.Fatalf("socket with an expired token closed with %d, want %d", code, CloseTokenExpired)
+	}
+	// The others have been through the rounds that closed it.
+	first := publish(t, n.broker, "order:1", 1)
+	last := publish(t, n.broker, "order:1", 2)
+	for _, c := range []*client{longLived, neverExpiring} {
+		c.expectEvents("order:1", first, last)
+		c.send(`{"op":"ping"}`)
+		c.expect("pong")
+	}
+}
+
+func TestTokenExpiry_SubscribeAfterTheTokenExpiredClosesTheSocket(t *testing.T) {
+	cl := newCluster(t)
+	// The default heartbeat (25 s) does not come round during the test;
+	// if it did, it would close the socket with the same code.
+	n := cl.start(nil)
+	expiresAt := time.Now().Add(time.Second)
+	c := n.dial(t, expiringToken("customer-1", expiresAt))
+	time.Sleep(time.Until(expiresAt))
+
+	// Should the dial itself have taken past the expiry, the hub closed the
+	// socket at once and this write may fail; the close code is the same.
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	_ = c.ws.Write(ctx, websocket.MessageText, []byte(`{"op":"subscribe","topic":"order:1"}`))
+	frames, code := c.drainUntilClosed()
+	if code != CloseTokenExpired {
+		t.Fatalf("closed with %d, want %d", code, CloseTokenExpired)
+	}
+	if len(frames) > 0 {
+		t.Fatalf("got %+v after the token expired, want no frame", frames)
+	}
+}
+
+func TestTokenExpiry_AlreadyExpiredTokenIsClosedAtOnce(t *testing.T) {
+	cl := newCluster(t)
+	n := cl.start(nil)
+	c := n.dial(t, expiringToken("customer-1", time.Now().Add(-time.Second)))
+	frames, code := c.drainUntilClosed()
+	if code != CloseTokenExpired {
+		t.Fatalf("closed with %d, want %d", code, CloseTokenExpired)
+	}
+	if len(frames) > 0 {
+		t.Fatalf("got %+v, want no frame", frames)
+	}
+}
+
 func TestOrigin_OnlyConfiguredBrowserOriginsMayConnect(t *testing.T) {
 	cl := newCluster(t)
 	n := cl.start(func(c *Config) { c.OriginPatterns = []string{"app.dabba.example"} })

@@ -7,7 +7,8 @@
 // clients watch, and fans each event out to them. Publishers (the order and
 // restaurant actors, the cache console) call [Broker.Publish]; authentication
 // and per-topic authorization come in through [Authenticator] and [Session],
-// which the api package implements.
+// which the api package implements; a socket whose [ExpiringSession] token
+// expires is closed.
 //
 // # Protocol
 //
@@ -34,6 +35,7 @@
 //	1012 CloseReconnect        the node is shutting down (or draining): reconnect with jitter and resume with since
 //	1013 CloseTryAgainLater    the node is at MaxConnections: reconnect later or elsewhere
 //	4001 CloseUnauthorized     no token, or the token was refused
+//	4003 CloseTokenExpired     the token expired (see ExpiringSession): reconnect with a fresh one and resume with since
 //	4008 CloseSlowConsumer     the socket's send queue exceeded SendQueueBytes, or a write exceeded WriteTimeout
 //
 // A peer that does not answer a heartbeat ping within HeartbeatTimeout is

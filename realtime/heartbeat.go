@@ -19,6 +19,20 @@ const (
 // that do not answer within HeartbeatTimeout. coder/websocket's Ping waits
 // for its pong, so a small pool of workers does the waiting instead of a
 // goroutine or timer per socket.
+//
+// It also closes, with CloseTokenExpired, the sockets whose token has
+// expired. This is the cheapest place at tens of thousands of sockets: a
+// round visits every socket anyway, so the check is one comparison, and the
+// expiry an int64 that leaves conn in its size class. A time.AfterFunc per
+// socket holds no goroutine until it fires, but it adds a runtime timer and
+// a closure (about 100 bytes) to every socket, a timer-heap insertion and
+// removal to every connect and close, and a Stop to every way a socket ends
+// (a missed one keeps the dead conn reachable until its token's expiry).
+// What the heartbeat costs is precision: a socket may outlive its token by up
+// to one and a half HeartbeatIntervals (a round is spread over half the
+// interval, in no fixed order), about 40 s at the defaults; that is why subscribe
+// checks the expiry itself, so no topic is ever authorised by an expired
+// token.
 func (h *Hub) heartbeat() {
 	defer h.wg.Done()
 	due := make(chan *conn)
@@ -43,6 +57,10 @@ func (h *Hub) heartbeat() {
 				if !h.sleep(pause) {
 					return
 				}
+			}
+			if c.tokenExpired(time.Now()) {
+				c.closeWith(CloseTokenExpired, "token expired")
+				continue
 			}
 			select {
 			case due <- c:

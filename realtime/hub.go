@@ -160,11 +160,19 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &conn{
-		hub:     h,
-		ws:      ws,
-		out:     hw.out,
-		session: session,
-		limiter: rate.NewLimiter(rate.Limit(h.cfg.FramesPerSecond), h.cfg.FrameBurst),
+		hub:         h,
+		ws:          ws,
+		out:         hw.out,
+		session:     session,
+		limiter:     rate.NewLimiter(rate.Limit(h.cfg.FramesPerSecond), h.cfg.FrameBurst),
+		tokenExpiry: tokenExpiry(session),
+	}
+	if c.tokenExpired(time.Now()) {
+		// An Authenticator may accept a token a little past its expiry
+		// (clock leeway): the socket is refused as the heartbeat would
+		// close it, so the client knows to fetch a fresh token.
+		_ = ws.Close(CloseTokenExpired, "token expired")
+		return
 	}
 	c.queue = c.one[:0]
 	if code, reason, ok := h.register(c); !ok {

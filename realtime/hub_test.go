@@ -30,7 +30,9 @@ const readTimeout = 15 * time.Second
 // testAuth authenticates tokens "customer-<id>", "restaurant-<id>" and
 // "admin", and authorizes topics as the api package does: order:<id> for
 // its customer, its restaurant and admins, restaurant:<id> for that
-// restaurant and admins, cache:console for admins.
+// restaurant and admins, cache:console for admins. A token may end in
+// "@<Unix milliseconds>", when it expires (see expiringToken); one without
+// never does.
 type testAuth struct {
 	// orders maps an order ID to its customer and restaurant.
 	orders map[string][2]string
@@ -39,22 +41,40 @@ type testAuth struct {
 var errBadToken = errors.New("unknown token")
 
 func (a testAuth) Authenticate(_ context.Context, token string) (Session, error) {
+	token, expiry, expires := strings.Cut(token, "@")
+	var expiresAt time.Time
+	if expires {
+		ms, err := strconv.ParseInt(expiry, 10, 64)
+		if err != nil {
+			return nil, errBadToken
+		}
+		expiresAt = time.UnixMilli(ms)
+	}
 	role, id, _ := strings.Cut(token, "-")
 	switch role {
 	case "customer", "restaurant":
 		if _, err := strconv.Atoi(id); err == nil {
-			return testSession{a, role, id}, nil
+			return testSession{a, role, id, expiresAt}, nil
 		}
 	case "admin":
-		return testSession{a, role, ""}, nil
+		return testSession{a, role, "", expiresAt}, nil
 	}
 	return nil, errBadToken
 }
 
-type testSession struct {
-	auth     testAuth
-	role, id string
+// expiringToken returns a testAuth token for principal ("customer-1")
+// that expires at expiresAt.
+func expiringToken(principal string, expiresAt time.Time) string {
+	return fmt.Sprintf("%s@%d", principal, expiresAt.UnixMilli())
 }
+
+type testSession struct {
+	auth      testAuth
+	role, id  string
+	expiresAt time.Time
+}
+
+func (s testSession) ExpiresAt() time.Time { return s.expiresAt }
 
 func (s testSession) Authorize(_ context.Context, topic string) error {
 	if s.role == "admin" {

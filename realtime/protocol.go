@@ -30,6 +30,10 @@ const (
 	CloseTryAgainLater = websocket.StatusTryAgainLater
 	// CloseUnauthorized: no token, or the Authenticator refused it.
 	CloseUnauthorized websocket.StatusCode = 4001
+	// CloseTokenExpired: the token the socket was opened with has expired
+	// (see ExpiringSession); reconnect with a fresh token and resume with
+	// since.
+	CloseTokenExpired websocket.StatusCode = 4003
 	// CloseSlowConsumer: the client did not take its events fast enough (send
 	// queue over SendQueueBytes, or a write over WriteTimeout).
 	CloseSlowConsumer websocket.StatusCode = 4008

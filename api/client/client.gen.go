@@ -4346,7 +4346,7 @@ type ClientInterface interface {
 	//
 	// Server frames: `{"op":"event","topic","seq","type","data","ts"}`, `{"op":"subscribed","topic","seq"}`, `{"op":"reset","topic","reason"}` (history no longer reaches `since`: reload over REST), `{"op":"error","topic","code","message"}`, `{"op":"pong"}`.
 	//
-	// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
+	// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4003 token expired (reconnect with a fresh token and resume with `since`), 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
 	//
 	// Corresponds with GET /ws (the `OpenSocket` operationId).
 	OpenSocket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6663,7 +6663,7 @@ func (c *Client) UpdateReview(ctx context.Context, id int64, body UpdateReviewJS
 //
 // Server frames: `{"op":"event","topic","seq","type","data","ts"}`, `{"op":"subscribed","topic","seq"}`, `{"op":"reset","topic","reason"}` (history no longer reaches `since`: reload over REST), `{"op":"error","topic","code","message"}`, `{"op":"pong"}`.
 //
-// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
+// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4003 token expired (reconnect with a fresh token and resume with `since`), 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
 //
 // Corresponds with GET /ws (the `OpenSocket` operationId).
 func (c *Client) OpenSocket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11559,7 +11559,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// Server frames: `{"op":"event","topic","seq","type","data","ts"}`, `{"op":"subscribed","topic","seq"}`, `{"op":"reset","topic","reason"}` (history no longer reaches `since`: reload over REST), `{"op":"error","topic","code","message"}`, `{"op":"pong"}`.
 	//
-	// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
+	// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4003 token expired (reconnect with a fresh token and resume with `since`), 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -19332,7 +19332,7 @@ func (c *ClientWithResponses) UpdateReviewWithResponse(ctx context.Context, id i
 //
 // Server frames: `{"op":"event","topic","seq","type","data","ts"}`, `{"op":"subscribed","topic","seq"}`, `{"op":"reset","topic","reason"}` (history no longer reaches `since`: reload over REST), `{"op":"error","topic","code","message"}`, `{"op":"pong"}`.
 //
-// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
+// Topics: `order:{id}` (its customer, restaurant, courier, admins), `restaurant:{id}` (that restaurant, admins), `cache:console` (admins). Status events are ordered and resumable (`seq` equals the order timeline's); courier locations are latest-wins. Close codes: 1008 policy, 1009 frame too big, 1012 reconnect (server restarting), 1013 try again later (connection limit), 4001 unauthorized, 4003 token expired (reconnect with a fresh token and resume with `since`), 4008 slow consumer. The full protocol: realtime/PROTOCOL.md.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -7,6 +7,7 @@
 // Close codes after which reconnecting cannot help.
 const fatalCloses = new Map([
   [4001, "the server refused the token: sign in again"],
+  [4003, "the token expired: sign in again"],
   [1008, "the server refused the connection (policy)"],
   [1009, "a frame was too large"],
 ]);
