@@ -40,10 +40,11 @@ build: ## build the dabba binary into .dabba/bin/dabba
 	$(GO) build -o $(STATE)/bin/dabba ./cmd/dabba
 	@echo "built $(STATE)/bin/dabba"
 
-lint: ## gofmt, go vet and staticcheck must all be clean
+lint: ## gofmt, go vet (for Linux and macOS) and staticcheck must all be clean
 	@unformatted=$$(find . -path './.*' -prune -o -name '*.go' -print | xargs gofmt -l); \
 	if [ -n "$$unformatted" ]; then echo "gofmt wants to change (run gofmt -w):"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	GOOS=darwin GOARCH=arm64 $(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
 openapi: ## regenerate api/schema_docs.go (schema docs from Go comments) and api/openapi.json from the code

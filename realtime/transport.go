@@ -12,8 +12,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Sizes of a socket's buffers. A hijacked net/http connection brings a
@@ -27,8 +25,6 @@ const (
 	// frames (ping, pong, close: a header and at most 125 bytes) go through
 	// it; data frames bypass it (see wire).
 	writeBufferSize = 256
-	// maxIovecs is the most buffers one writev takes (Linux's IOV_MAX).
-	maxIovecs = 1024
 )
 
 // hijackWriter is the http.ResponseWriter the hub hands to websocket.Accept:
@@ -110,12 +106,7 @@ type wire struct {
 
 func newWire(nc net.Conn, timeout time.Duration) *wire {
 	w := &wire{conn: nc, timeout: timeout}
-	if sc, ok := nc.(syscall.Conn); ok {
-		if raw, err := sc.SyscallConn(); err == nil {
-			w.raw = raw
-			w.rawFn = w.rawWrite
-		}
-	}
+	w.attachRaw(nc)
 	return w
 }
 
@@ -178,38 +169,6 @@ func (w *wire) writeNow(bufs *net.Buffers) error {
 		return nil
 	}
 	return err
-}
-
-// rawWrite writes w.pending to the socket's descriptor until the socket
-// takes no more, leaving the rest in w.pending. It runs inside
-// syscall.RawConn.Write and always reports done, so Go's poller never
-// waits for the socket.
-func (w *wire) rawWrite(fd uintptr) bool {
-	for len(w.pending) > 0 {
-		offered := w.pending[:min(len(w.pending), maxIovecs)]
-		var n int
-		var err error
-		if len(offered) == 1 {
-			n, err = unix.Write(int(fd), offered[0])
-		} else {
-			n, err = unix.Writev(int(fd), offered)
-		}
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err == unix.EAGAIN:
-			return true
-		case err != nil:
-			w.rawErr = os.NewSyscallError("writev", err)
-			return true
-		}
-		whole := n == bufsLen(offered)
-		w.pending = advance(w.pending, n)
-		if !whole { // the socket's buffer is full
-			return true
-		}
-	}
-	return true
 }
 
 // writeAll writes bufs, waiting for the peer up to the write timeout, and

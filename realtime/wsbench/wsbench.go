@@ -84,6 +84,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err := checkFileLimit(cfg.Connections); err != nil {
 		return err
 	}
+	if errNoPoller != nil {
+		return errNoPoller
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

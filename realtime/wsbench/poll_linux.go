@@ -45,6 +45,9 @@ type poller struct {
 	buf  []byte
 }
 
+// errNoPoller is nil: Linux has epoll (see poll_other.go).
+var errNoPoller error
+
 // listen starts reading the watchers' sockets, counting the events
 // recorded in received; the returned stop ends it.
 func listen(watchers []*watcher, received *atomic.Int64) (stop func(), err error) {
