@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,22 +13,12 @@ import (
 )
 
 func TestSimulationTakesAnOrderFromTheCustomerToTheDoor(t *testing.T) {
-	srv := apitest.New(t)
-	mgRoad := client.Point{Lat: 12.9756, Lng: 77.6050}
-	// Three hundred metres away: a ride of a few seconds at 100 m/s.
-	home := client.Address{Label: "home", Line: "1 Church St", Location: client.Point{Lat: 12.9783, Lng: 77.6050}}
-	r := srv.Restaurant("Meghana Foods", mgRoad)
-	srv.MenuItem(r.Id, "Chicken Biryani", 32050, true)
+	srv, home := kitchenNearby(t)
 	srv.Customer("Asha Rao", "asha@example.com", home)
 	courier := srv.Courier("Kiran")
 
-	fast := simulation{Tick: 100 * time.Millisecond, OrdersPerMinute: 60, SpeedMPS: 100}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- newSimulator(srv.URL(), srv.Tokens, fast, slog.New(slog.NewTextHandler(io.Discard, nil))).run(ctx)
-	}()
+	ctx, stop := simulate(srv, simulation{Tick: 100 * time.Millisecond, OrdersPerMinute: 60, SpeedMPS: 100})
+	defer stop()
 
 	delivered := "delivered"
 	for ctx.Err() == nil {
@@ -53,8 +44,7 @@ func TestSimulationTakesAnOrderFromTheCustomerToTheDoor(t *testing.T) {
 			if err != nil || len(points) == 0 {
 				t.Errorf("the courier's ride left no tracking points (%v)", err)
 			}
-			cancel()
-			if err := <-done; err != nil {
+			if err := stop(); err != nil {
 				t.Errorf("the simulation stopped with %v", err)
 			}
 			return
@@ -65,23 +55,14 @@ func TestSimulationTakesAnOrderFromTheCustomerToTheDoor(t *testing.T) {
 }
 
 func TestSimulationHasTheRegularCustomerOrderAgainOnceTheirOrderArrives(t *testing.T) {
-	srv := apitest.New(t)
-	mgRoad := client.Point{Lat: 12.9756, Lng: 77.6050}
-	home := client.Address{Label: "home", Line: "1 Church St", Location: client.Point{Lat: 12.9783, Lng: 77.6050}}
-	r := srv.Restaurant("Meghana Foods", mgRoad)
-	srv.MenuItem(r.Id, "Chicken Biryani", 32050, true)
+	srv, home := kitchenNearby(t)
 	regular := srv.Customer("Asha Rao", "asha@example.com", home)
 	srv.Customer("Ravi Kumar", "ravi@example.com", home)
 	srv.Courier("Kiran")
 
 	// Nobody orders at random: every order is the regular's.
-	fast := simulation{Tick: 100 * time.Millisecond, SpeedMPS: 100, Regular: regular.Id}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- newSimulator(srv.URL(), srv.Tokens, fast, slog.New(slog.NewTextHandler(io.Discard, nil))).run(ctx)
-	}()
+	ctx, stop := simulate(srv, simulation{Tick: 100 * time.Millisecond, SpeedMPS: 100, Regular: regular.Id})
+	defer stop()
 
 	for ctx.Err() == nil {
 		res, err := srv.Admin().ListOrdersWithResponse(ctx, &client.ListOrdersParams{})
@@ -101,8 +82,7 @@ func TestSimulationHasTheRegularCustomerOrderAgainOnceTheirOrderArrives(t *testi
 				t.Fatalf("the regular has %d orders in progress at once, want one at a time", inProgress)
 			}
 			if delivered >= 1 && inProgress == 1 {
-				cancel()
-				if err := <-done; err != nil {
+				if err := stop(); err != nil {
 					t.Errorf("the simulation stopped with %v", err)
 				}
 				return
@@ -111,4 +91,27 @@ func TestSimulationHasTheRegularCustomerOrderAgainOnceTheirOrderArrives(t *testi
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatal("the regular did not order again within a minute of their order arriving")
+}
+
+// kitchenNearby returns an API server with a restaurant and its dish, and
+// a home three hundred metres from it: a ride of a few seconds at 100 m/s.
+func kitchenNearby(t *testing.T) (*apitest.Server, client.Address) {
+	srv := apitest.New(t)
+	r := srv.Restaurant("Meghana Foods", client.Point{Lat: 12.9756, Lng: 77.6050})
+	srv.MenuItem(r.Id, "Chicken Biryani", 32050, true)
+	return srv, client.Address{Label: "home", Line: "1 Church St", Location: client.Point{Lat: 12.9783, Lng: 77.6050}}
+}
+
+// simulate runs a simulator on srv for up to a minute; stop ends it and
+// returns what run returned (again on later calls).
+func simulate(srv *apitest.Server, sim simulation) (ctx context.Context, stop func() error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	done := make(chan error, 1)
+	go func() {
+		done <- newSimulator(srv.URL(), srv.Tokens, sim, slog.New(slog.NewTextHandler(io.Discard, nil))).run(ctx)
+	}()
+	return ctx, sync.OnceValue(func() error {
+		cancel()
+		return <-done
+	})
 }
