@@ -214,3 +214,30 @@ func TestCluster_ANodeWhoseRegistrationLapsedStillServes(t *testing.T) {
 		t.Errorf("the restaurant is active on %d nodes, want 1", onA+onB)
 	}
 }
+
+// TestCluster_CapacityHoldsEvenWithTwoGrainsOfOneRestaurant runs two
+// engines over one database, each its own one-member cluster: both
+// activate a grain for the restaurant, as two nodes may for a moment
+// while a cluster member joins, and each grain believes the kitchen is
+// empty. PostgreSQL's check at placement keeps the kitchen within its
+// limit all the same. (Two engines in one process: protoactor-go's
+// races, hence here, without the race detector.)
+func TestCluster_CapacityHoldsEvenWithTwoGrainsOfOneRestaurant(t *testing.T) {
+	f := newFixture(t)
+	other, err := actors.Start(f.ctx, f.cfg, f.deps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Stop)
+	r := f.restaurant()
+	const limit = 10
+	f.limits(r, store.CapacitySettings{MaxActiveOrders: limit, PrepMinutes: 20, SlotCapacity: 5})
+
+	taken, refusals := f.placeConcurrently(60, request(r), f.engine, other)
+	if len(taken) != limit || refusals["conflict/restaurant_at_capacity"] != 60-limit || len(refusals) != 1 {
+		t.Fatalf("%d orders taken, refusals %v; want %d taken and %d at capacity", len(taken), refusals, limit, 60-limit)
+	}
+	if n := f.kitchenOrders(r.ID); n != limit {
+		t.Fatalf("PostgreSQL holds %d orders in the kitchen, want %d", n, limit)
+	}
+}

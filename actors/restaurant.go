@@ -174,6 +174,9 @@ func (g *restaurantGrain) ready(ctx actor.Context) error {
 // problem: restaurant_closed, restaurant_paused, restaurant_at_capacity,
 // slot_invalid or slot_full (all ECONFLICT). A retry under an idempotency
 // key already used answers with the first order and counts nothing again.
+// The store checks the kitchen's limits again as it stores the order
+// (store.NewOrder.Limits), in case another grain of this restaurant is
+// placing orders too.
 func (g *restaurantGrain) place(ctx actor.Context, m *actorspb.PlaceOrder) (placement, error) {
 	if err := g.ready(ctx); err != nil {
 		return placement{}, err
@@ -200,6 +203,8 @@ func (g *restaurantGrain) place(ctx actor.Context, m *actorspb.PlaceOrder) (plac
 	if err := g.admit(octx, req.ScheduledFor, at); err != nil {
 		return placement{}, err
 	}
+	limits := g.k.CapacitySettings
+	n.Limits = &limits
 	quote, err := g.quote(octx, at)
 	if err != nil {
 		g.e.log.Warn("quote surge; placing the order without it", "restaurant", g.id, "error", err)

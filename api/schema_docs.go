@@ -741,6 +741,7 @@ func schemaDocs() map[string]string {
 		"store.NewOrder.At":                                "At is the time the order is placed.",
 		"store.NewOrder.CustomerID":                        "CustomerID is the authenticated customer placing it.",
 		"store.NewOrder.IdempotencyKey":                    "IdempotencyKey makes retries safe: the same customer and key yield one order.",
+		"store.NewOrder.Limits":                            "Limits, when set, are the kitchen's capacity and slot cap (MaxActiveOrders, SlotCapacity), checked again in the transaction that stores the order, under a lock on the restaurant: the restaurant's grain decides first and alone, and this fence keeps two grains of one restaurant (possible for a moment while a cluster member joins) from overselling it. Refusals are ECONFLICT restaurant_at_capacity and slot_full, as the grain's.",
 		"store.NewOrder.Request":                           "Request is the customer's request.",
 		"store.NewOrder.SurgeBasisPoints":                  "SurgeBasisPoints is the surge multiplier quoted to the customer (10000 = no surge; 0 means 10000).",
 		"store.OpeningHours":                               "OpeningHours is one period in which a restaurant takes orders, in the restaurant's time zone. A period whose Closes is not after Opens runs past midnight into the next day.",

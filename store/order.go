@@ -275,6 +275,14 @@ type NewOrder struct {
 	SurgeBasisPoints int
 	// At is the time the order is placed.
 	At time.Time
+	// Limits, when set, are the kitchen's capacity and slot cap
+	// (MaxActiveOrders, SlotCapacity), checked again in the transaction that
+	// stores the order, under a lock on the restaurant: the restaurant's
+	// grain decides first and alone, and this fence keeps two grains of
+	// one restaurant (possible for a moment while a cluster member joins)
+	// from overselling it. Refusals are ECONFLICT restaurant_at_capacity
+	// and slot_full, as the grain's.
+	Limits *CapacitySettings
 }
 
 // OrderFilter selects orders for a list.

@@ -31,6 +31,10 @@ var (
 	orderInsertSQL string
 	//go:embed order_exists.sql
 	orderExistsSQL string
+	//go:embed order_kitchen_lock.sql
+	orderKitchenLockSQL string
+	//go:embed order_kitchen_load.sql
+	orderKitchenLoadSQL string
 )
 
 // Surge multipliers an order may carry, in basis points; the schema checks
@@ -67,6 +71,11 @@ func (s *orders) place(ctx context.Context, n store.NewOrder) (o *store.Order, r
 				return err
 			}
 		}
+		// Before priceOrder: its share lock on the restaurant, taken first
+		// by two placements, could not be raised to this one.
+		if err := checkKitchenLimits(ctx, tx, n); err != nil {
+			return err
+		}
 		priced, err := priceOrder(ctx, tx, n)
 		if err != nil {
 			return err
@@ -86,6 +95,38 @@ func (s *orders) place(ctx context.Context, n store.NewOrder) (o *store.Order, r
 		return err
 	})
 	return o, replayed, err
+}
+
+// checkKitchenLimits refuses n when its restaurant's kitchen is at
+// n.Limits, and holds the restaurant against other placements until the
+// transaction ends (see store.NewOrder.Limits). A restaurant that is not on
+// the platform is left to priceOrder to report.
+func checkKitchenLimits(ctx context.Context, tx pgx.Tx, n store.NewOrder) error {
+	if n.Limits == nil {
+		return nil
+	}
+	args := pgx.NamedArgs{"restaurant_id": n.Request.RestaurantID, "slot": n.Request.ScheduledFor}
+	var id int64
+	err := tx.QueryRow(ctx, orderKitchenLockSQL, args).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var inKitchen, inSlot int
+	err = tx.QueryRow(ctx, orderKitchenLoadSQL, args).Scan(&inKitchen, &inSlot)
+	switch {
+	case err != nil:
+		return err
+	case inKitchen >= n.Limits.MaxActiveOrders:
+		return store.Errorf(store.ECONFLICT, "restaurant_at_capacity",
+			"the restaurant is at capacity (%d orders in the kitchen); try again shortly", inKitchen)
+	case n.Request.ScheduledFor != nil && inSlot >= n.Limits.SlotCapacity:
+		return store.Errorf(store.ECONFLICT, "slot_full", "the delivery slot at %s is full; pick another",
+			n.Request.ScheduledFor.UTC().Format("2006-01-02 15:04 MST"))
+	}
+	return nil
 }
 
 // normalizeNewOrder validates n and fills in its defaults.

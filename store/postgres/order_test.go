@@ -315,3 +315,97 @@ func TestOrders_FilterAndPageNewestFirst(t *testing.T) {
 	_, err = f.Orders.Order(f.ctx, 1<<40)
 	wantKind(t, err, store.ENOTFOUND, "order_not_found")
 }
+
+// placeAtOnce places n orders of the dish m at once, each for its own
+// customer, under limits; it returns the orders stored and the codes of the
+// refusals.
+func placeAtOnce(f *fixture, n int, r *store.Restaurant, m *store.MenuItem, scheduledFor *time.Time, limits store.CapacitySettings) (placed []*store.Order, refused []string) {
+	f.t.Helper()
+	customers := make([]int64, n)
+	for i := range customers {
+		customers[i] = f.customer().ID
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, c := range customers {
+		wg.Go(func() {
+			req := request(r, store.OrderLine{MenuItemID: m.ID, Quantity: 1})
+			req.ScheduledFor = scheduledFor
+			<-start
+			o, _, err := f.Orders.PlaceOrder(f.ctx, store.NewOrder{CustomerID: c, Request: req, Limits: &limits})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				placed = append(placed, o)
+			case store.KindOf(err) == store.ECONFLICT:
+				refused = append(refused, store.CodeOf(err))
+			default:
+				f.t.Errorf("place order: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	return placed, refused
+}
+
+func TestPlaceOrder_LimitsHoldAgainstConcurrentPlacements(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.restaurant()
+	m := f.menuItem(r.ID, 11000)
+	limits := store.CapacitySettings{MaxActiveOrders: 5, SlotCapacity: 1000}
+
+	// As two grains of one restaurant could during a cluster change: each
+	// placement believes there is room; the database decides.
+	placed, refused := placeAtOnce(f, 30, r, m, nil, limits)
+	if len(placed) != 5 || len(refused) != 25 {
+		t.Fatalf("%d placed and %d refused, want 5 and 25", len(placed), len(refused))
+	}
+	for _, code := range refused {
+		if code != "restaurant_at_capacity" {
+			t.Fatalf("refused with %q, want restaurant_at_capacity", code)
+		}
+	}
+
+	// An order that leaves the kitchen makes room for one more.
+	f.advance(placed[0].ID, store.StatusAccepted, store.StatusPreparing, store.StatusReady)
+	if placed, _ := placeAtOnce(f, 3, r, m, nil, limits); len(placed) != 1 {
+		t.Fatalf("%d placed once an order left the kitchen, want 1", len(placed))
+	}
+}
+
+func TestPlaceOrder_SlotCapHoldsAgainstConcurrentPlacements(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	r := f.restaurant()
+	m := f.menuItem(r.ID, 11000)
+	slot := time.Now().UTC().Add(3 * time.Hour).Truncate(store.SlotLength)
+	limits := store.CapacitySettings{MaxActiveOrders: 1000, SlotCapacity: 3}
+
+	placed, refused := placeAtOnce(f, 12, r, m, &slot, limits)
+	if len(placed) != 3 || len(refused) != 9 {
+		t.Fatalf("%d placed and %d refused, want 3 and 9", len(placed), len(refused))
+	}
+	for _, code := range refused {
+		if code != "slot_full" {
+			t.Fatalf("refused with %q, want slot_full", code)
+		}
+	}
+
+	// Another slot is free; a cancelled order frees its own.
+	next := slot.Add(store.SlotLength)
+	if placed, _ := placeAtOnce(f, 1, r, m, &next, limits); len(placed) != 1 {
+		t.Fatalf("the next slot took %d orders, want 1", len(placed))
+	}
+	_, _, err := f.Orders.ChangeStatus(f.ctx, store.StatusChange{OrderID: placed[0].ID, To: store.StatusCancelled,
+		Reason: "customer_request", By: admin, At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if placed, _ := placeAtOnce(f, 3, r, m, &slot, limits); len(placed) != 1 {
+		t.Fatalf("%d placed once an order of the slot was cancelled, want 1", len(placed))
+	}
+}
