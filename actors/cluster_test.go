@@ -68,13 +68,7 @@ func TestCluster_CapacityHoldsAcrossNodes(t *testing.T) {
 	const limit = 20
 	a.limits(r, store.CapacitySettings{MaxActiveOrders: limit, PrepMinutes: 20, SlotCapacity: 5})
 
-	taken, refusals := a.placeConcurrently(120, request(r), a.engine, b)
-	if len(taken) != limit || refusals["conflict/restaurant_at_capacity"] != 120-limit || len(refusals) != 1 {
-		t.Fatalf("%d orders taken, refusals %v; want %d taken and %d at capacity", len(taken), refusals, limit, 120-limit)
-	}
-	if n := a.kitchenOrders(r.ID); n != limit {
-		t.Fatalf("PostgreSQL holds %d orders in the kitchen, want %d", n, limit)
-	}
+	a.placeBeyondCapacity(r, limit, 120, a.engine, b)
 	_, onA := a.engine.Activations()
 	_, onB := b.Activations()
 	if onA+onB != 1 {
@@ -233,11 +227,5 @@ func TestCluster_CapacityHoldsEvenWithTwoGrainsOfOneRestaurant(t *testing.T) {
 	const limit = 10
 	f.limits(r, store.CapacitySettings{MaxActiveOrders: limit, PrepMinutes: 20, SlotCapacity: 5})
 
-	taken, refusals := f.placeConcurrently(60, request(r), f.engine, other)
-	if len(taken) != limit || refusals["conflict/restaurant_at_capacity"] != 60-limit || len(refusals) != 1 {
-		t.Fatalf("%d orders taken, refusals %v; want %d taken and %d at capacity", len(taken), refusals, limit, 60-limit)
-	}
-	if n := f.kitchenOrders(r.ID); n != limit {
-		t.Fatalf("PostgreSQL holds %d orders in the kitchen, want %d", n, limit)
-	}
+	f.placeBeyondCapacity(r, limit, 60, f.engine, other)
 }

@@ -56,19 +56,29 @@ func (f *fixture) kitchenOrders(restaurantID int64) int {
 	return n
 }
 
+// placeBeyondCapacity places n orders of r at once, through the given
+// nodes in turn (the fixture's engine when none), and fails the test
+// unless exactly limit were taken, the others refused as
+// restaurant_at_capacity, and PostgreSQL holds limit orders in the kitchen.
+func (f *fixture) placeBeyondCapacity(r kitchenFixture, limit, n int, nodes ...*actors.Engine) []*store.Order {
+	f.t.Helper()
+	taken, refusals := f.placeConcurrently(n, request(r), nodes...)
+	if len(taken) != limit || refusals["conflict/restaurant_at_capacity"] != n-limit || len(refusals) != 1 {
+		f.t.Fatalf("%d orders taken, refusals %v; want %d taken and %d at capacity", len(taken), refusals, limit, n-limit)
+	}
+	if held := f.kitchenOrders(r.ID); held != limit {
+		f.t.Fatalf("PostgreSQL holds %d orders in the kitchen, want %d", held, limit)
+	}
+	return taken
+}
+
 func TestPlaceOrder_CapacityIsNeverOversoldUnder200ConcurrentPlacements(t *testing.T) {
 	f := newFixture(t)
 	r := f.restaurant()
 	const limit = 25
 	f.limits(r, store.CapacitySettings{MaxActiveOrders: limit, PrepMinutes: 20, SlotCapacity: 5})
 
-	taken, refusals := f.placeConcurrently(200, request(r))
-	if len(taken) != limit || refusals["conflict/restaurant_at_capacity"] != 200-limit || len(refusals) != 1 {
-		t.Fatalf("%d orders taken, refusals %v; want %d taken and %d at capacity", len(taken), refusals, limit, 200-limit)
-	}
-	if n := f.kitchenOrders(r.ID); n != limit {
-		t.Fatalf("PostgreSQL holds %d orders in the kitchen, want %d", n, limit)
-	}
+	taken := f.placeBeyondCapacity(r, limit, 200)
 	c, err := f.engine.Capacity(f.ctx, r.ID)
 	if err != nil || c.ActiveOrders != limit || c.Available != 0 {
 		t.Fatalf("capacity %+v (%v), want %d active and none available", c, err, limit)

@@ -124,26 +124,14 @@ func TestTokenExpiry_SubscribeAfterTheTokenExpiredClosesTheSocket(t *testing.T) 
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	_ = c.ws.Write(ctx, websocket.MessageText, []byte(`{"op":"subscribe","topic":"order:1"}`))
-	frames, code := c.drainUntilClosed()
-	if code != CloseTokenExpired {
-		t.Fatalf("closed with %d, want %d", code, CloseTokenExpired)
-	}
-	if len(frames) > 0 {
-		t.Fatalf("got %+v after the token expired, want no frame", frames)
-	}
+	c.expectClosedWith(CloseTokenExpired)
 }
 
 func TestTokenExpiry_AlreadyExpiredTokenIsClosedAtOnce(t *testing.T) {
 	cl := newCluster(t)
 	n := cl.start(nil)
 	c := n.dial(t, expiringToken("customer-1", time.Now().Add(-time.Second)))
-	frames, code := c.drainUntilClosed()
-	if code != CloseTokenExpired {
-		t.Fatalf("closed with %d, want %d", code, CloseTokenExpired)
-	}
-	if len(frames) > 0 {
-		t.Fatalf("got %+v, want no frame", frames)
-	}
+	c.expectClosedWith(CloseTokenExpired)
 }
 
 func TestOrigin_OnlyConfiguredBrowserOriginsMayConnect(t *testing.T) {

@@ -309,6 +309,19 @@ func (c *client) expectEvents(topic string, from, to int64) {
 	}
 }
 
+// expectClosedWith fails the test unless the hub sends no more frames and
+// closes the socket with code.
+func (c *client) expectClosedWith(code websocket.StatusCode) {
+	c.t.Helper()
+	frames, got := c.drainUntilClosed()
+	if got != code {
+		c.t.Fatalf("closed with %d, want %d", got, code)
+	}
+	if len(frames) > 0 {
+		c.t.Fatalf("got %+v before the close, want no frame", frames)
+	}
+}
+
 // drainUntilClosed reads until the socket ends; it returns the frames read
 // and the close code.
 func (c *client) drainUntilClosed() ([]serverFrame, websocket.StatusCode) {
