@@ -49,6 +49,9 @@ type Engine struct {
 	// members is how many nodes this node counts in the cluster, itself
 	// included, as of the last membership change it saw.
 	members atomic.Int32
+	// stranded is set once this node drops out of the cluster (see
+	// followTopology); nothing clears it but a restart.
+	stranded atomic.Bool
 	// topology is the subscription to membership changes, and following
 	// the work they cause; both end when the engine stops.
 	topology  *eventstream.Subscription
@@ -170,6 +173,7 @@ func (e *Engine) followTopology() {
 		e.log.Info("cluster membership changed", "members", len(t.Members), "joined", len(t.Joined), "left", len(t.Left))
 		self := e.system.Address()
 		if !slices.ContainsFunc(t.Members, func(m *cluster.Member) bool { return m.Address() == self }) {
+			e.stranded.Store(true)
 			e.log.Error("this node dropped out of the tracking cluster (its etcd registration lapsed): it hosts no grains until it is restarted", "address", self)
 		}
 		select {
@@ -189,6 +193,20 @@ func (e *Engine) followTopology() {
 			}
 		}
 	})
+}
+
+// errStranded: this node dropped out of the tracking cluster.
+var errStranded = errors.New("this node dropped out of the tracking cluster (its etcd registration lapsed) and hosts no grains until it is restarted")
+
+// InCluster returns an error once this node has dropped out of the
+// tracking cluster: it still serves, through the other nodes' grains, but
+// only a restart takes it back (see followTopology). dabba serve makes it
+// a liveness check.
+func (e *Engine) InCluster(context.Context) error {
+	if e.stranded.Load() {
+		return errStranded
+	}
+	return nil
 }
 
 // rearmAcceptDeadlines activates the grain of every order awaiting

@@ -13,8 +13,11 @@ import (
 
 // Liveness is the answer of /healthz: the process is up.
 type Liveness struct {
-	// Status is always "ok" when the process answers.
+	// Status is "ok", or "restart_needed" when the process is in a state
+	// only a restart mends (see Reason).
 	Status string `json:"status" example:"ok"`
+	// Reason says why a restart is needed.
+	Reason string `json:"reason,omitempty" example:"tracking_cluster: this node dropped out of the tracking cluster"`
 	// Version of the running binary.
 	Version string `json:"version" example:"v0.1.0"`
 	// UptimeSeconds since the server started.
@@ -48,7 +51,9 @@ type CheckResult struct {
 func (s *Server) publicRoutes(f *fuego.Server) {
 	tag := option.Tags("operations")
 	fuego.Get(f, "/healthz", s.healthz, tag, option.OperationID("healthz"),
-		option.Summary("Liveness"), option.Description("Public. 200 while the process runs."))
+		option.Summary("Liveness"), option.Description("Public. 200 while the process runs; 503 `restart_needed` when it is in a "+
+			"state only a restart mends (a tracking node that dropped out of its cluster), so a liveness probe restarts it."),
+		option.AddResponse(http.StatusServiceUnavailable, "The process needs a restart", fuego.Response{Type: Liveness{}, ContentTypes: []string{"application/json"}}))
 	fuego.Get(f, "/readyz", s.readyz, tag, option.OperationID("readyz"),
 		option.Summary("Readiness"), option.Description("Public. 200 when PostgreSQL answers (status degraded when Redis does not: the node serves from PostgreSQL), 503 otherwise."),
 		option.AddResponse(http.StatusServiceUnavailable, "A dependency is down", fuego.Response{Type: Readiness{}, ContentTypes: []string{"application/json"}}))
@@ -59,8 +64,17 @@ func (s *Server) publicRoutes(f *fuego.Server) {
 		problemResponses(http.StatusNotFound))
 }
 
-func (s *Server) healthz(fuego.ContextNoBody) (Liveness, error) {
-	return Liveness{Status: "ok", Version: s.cfg.Version, UptimeSeconds: int64(time.Since(s.started).Seconds())}, nil
+func (s *Server) healthz(c fuego.ContextNoBody) (Liveness, error) {
+	out := Liveness{Status: "ok", Version: s.cfg.Version, UptimeSeconds: int64(time.Since(s.started).Seconds())}
+	for _, chk := range s.deps.Vital {
+		if err := chk.Probe(c.Context()); err != nil {
+			out.Status, out.Reason = "restart_needed", chk.Name+": "+err.Error()
+			c.Response().Header().Set("Content-Type", "application/json")
+			c.SetStatus(http.StatusServiceUnavailable)
+			break
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) readyz(c fuego.ContextNoBody) (Readiness, error) {

@@ -57,6 +57,11 @@ type Deps struct {
 	Metrics *prometheus.Registry
 	// Checks are the dependencies /readyz verifies.
 	Checks []Check
+	// Vital are states of the process itself that only a restart mends
+	// (a tracking node dropped out of its cluster): /healthz answers 503
+	// while one fails, so an orchestrator's liveness probe restarts the
+	// node. Their Optional is ignored.
+	Vital []Check
 	// Socket is the realtime hub served at /ws; nil answers 503 there.
 	Socket http.Handler
 	// Cache is the enterprise cache the /cache and /enterprise endpoints

@@ -114,6 +114,7 @@ func New(t testing.TB, opts ...Option) *Server {
 			{Name: "postgres", Probe: db.Ping},
 			{Name: "redis", Probe: func(ctx context.Context) error { return cacheCfg.Redis.Ping(ctx).Err() }, Optional: true},
 		},
+		Vital:     []api.Check{{Name: "tracking_cluster", Probe: engine.InCluster}},
 		Socket:    hub,
 		Engine:    engine,
 		Cache:     cached,

@@ -1232,7 +1232,10 @@ type LatencySummary struct {
 
 // Liveness Liveness is the answer of /healthz: the process is up.
 type Liveness struct {
-	// Status Status is always "ok" when the process answers.
+	// Reason Reason says why a restart is needed.
+	Reason *string `json:"reason,omitempty"`
+
+	// Status Status is "ok", or "restart_needed" when the process is in a state only a restart mends (see Reason).
 	Status string `json:"status"`
 
 	// UptimeSeconds UptimeSeconds since the server started.
@@ -3619,7 +3622,7 @@ type ClientInterface interface {
 	//
 	// ---
 	//
-	// Public. 200 while the process runs.
+	// Public. 200 while the process runs; 503 `restart_needed` when it is in a state only a restart mends (a tracking node that dropped out of its cluster), so a liveness probe restarts it.
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
 	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5446,7 +5449,7 @@ func (c *Client) WarmPredictive(ctx context.Context, reqEditors ...RequestEditor
 //
 // ---
 //
-// Public. 200 while the process runs.
+// Public. 200 while the process runs; 503 `restart_needed` when it is in a state only a restart mends (a tracking node that dropped out of its cluster), so a liveness probe restarts it.
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
 func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -10782,7 +10785,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// ---
 	//
-	// Public. 200 while the process runs.
+	// Public. 200 while the process runs; 503 `restart_needed` when it is in a state only a restart mends (a tracking node that dropped out of its cluster), so a liveness probe restarts it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14575,6 +14578,8 @@ type HealthzResponse struct {
 	ApplicationproblemJSON400 *Problem
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *Problem
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Liveness
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -14590,6 +14595,11 @@ func (r HealthzResponse) GetApplicationproblemJSON400() *Problem {
 // GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r HealthzResponse) GetApplicationproblemJSON500() *Problem {
 	return r.ApplicationproblemJSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r HealthzResponse) GetJSON503() *Liveness {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -18261,7 +18271,7 @@ func (c *ClientWithResponses) WarmPredictiveWithResponse(ctx context.Context, re
 //
 // ---
 //
-// Public. 200 while the process runs.
+// Public. 200 while the process runs; 503 `restart_needed` when it is in a state only a restart mends (a tracking node that dropped out of its cluster), so a liveness probe restarts it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21799,6 +21809,13 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 			return nil, err
 		}
 		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Liveness
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 

@@ -111,6 +111,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 			{Name: "postgres", Probe: p.db.Ping},
 			{Name: "redis", Probe: func(ctx context.Context) error { return p.redis.Ping(ctx).Err() }, Optional: true},
 		},
+		Vital: []api.Check{{Name: "tracking_cluster", Probe: engine.InCluster}},
 	})
 	if err != nil {
 		return err
