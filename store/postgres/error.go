@@ -1,8 +1,13 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,19 +27,57 @@ func storeError(op string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
+	// The caller's own cancellation stays what it is: the client went away.
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if unreachable(err) {
+		return &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable",
+			Message: op + ": the database is unavailable; retry shortly"}
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		if mapped := refusal(pe); mapped != nil {
 			return mapped
 		}
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable",
-			Message: op + ": the database cannot be reached"}
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// unreachable reports whether err means the database cannot serve now —
+// it is down, starting, shutting down, out of connections, failing over
+// or did not answer in time — rather than that it refused the request.
+// Checked before the SQLSTATE refusals: a failed connection carries the
+// server's PgError (57P03 "starting up") inside its ConnectError.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			strings.HasPrefix(pe.Code, "53"),                           // insufficient resources: too many connections, out of memory or disk
+			pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", // admin/crash shutdown, cannot connect now
+			pe.Code == "57014", // query canceled: a statement timeout
+			pe.Code == "25006": // read-only transaction: a standby after failover
+			return true
+		}
+		return false
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || pgconn.Timeout(err) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, context.DeadlineExceeded) || isClosedConn(err)
+}
+
+// isClosedConn matches pgconn's "conn closed" of a connection that died
+// under a query and pgxpool's "closed pool"; neither is exported.
+func isClosedConn(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "closed pool")
 }
 
 // orNotFound turns "no rows" into ENOTFOUND for the entity with id; other
