@@ -20,7 +20,8 @@ type Config struct {
 	// Cluster says how this node joins the protoactor cluster.
 	Cluster ClusterConfig
 	// AcceptTimeout is how long a restaurant has to accept an order before
-	// the order actor rejects it with reason accept_timeout. Default 10 min.
+	// the order actor rejects it with reason accept_timeout. Default
+	// DefaultAcceptTimeout.
 	AcceptTimeout time.Duration
 	// RequestTimeout bounds one request to a grain, and the database and
 	// Redis work a grain does for it, when the caller's context has no
@@ -149,13 +150,17 @@ type SurgeConfig struct {
 	MaxBasisPoints int
 }
 
+// DefaultAcceptTimeout is how long a restaurant has to accept an order
+// unless configured otherwise.
+const DefaultAcceptTimeout = 10 * time.Minute
+
 func (c Config) withDefaults() Config {
 	def := func(v *time.Duration, d time.Duration) {
 		if *v <= 0 {
 			*v = d
 		}
 	}
-	def(&c.AcceptTimeout, 10*time.Minute)
+	def(&c.AcceptTimeout, DefaultAcceptTimeout)
 	def(&c.RequestTimeout, 10*time.Second)
 	def(&c.OrderIdle, 5*time.Minute)
 	def(&c.TerminalOrderIdle, 30*time.Second)

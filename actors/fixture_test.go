@@ -33,7 +33,10 @@ type fixture struct {
 	prefix string
 	cache  *cache.Cache
 	broker *realtime.Broker
-	cfg    actors.Config
+	// publisher is the engine's: the broker, unless a test puts a fault
+	// in between.
+	publisher realtime.Publisher
+	cfg       actors.Config
 	engine *actors.Engine
 	seq    *atomic.Int64
 }
@@ -55,6 +58,7 @@ func newFixture(t *testing.T, edit ...func(*actors.Config)) *fixture {
 	t.Cleanup(func() { _ = c.Close() })
 	f := &fixture{t: t, ctx: t.Context(), db: db, Services: db.Services(), rdb: rdb, prefix: prefix, cache: c,
 		broker: realtime.NewBroker(rdb, realtime.BrokerConfig{KeyPrefix: prefix + ":realtime"}), seq: new(atomic.Int64)}
+	f.publisher = f.broker
 	f.cfg.Dispatch.PositionsKey = prefix + ":couriers"
 	for _, e := range edit {
 		e(&f.cfg)
@@ -73,7 +77,7 @@ func (f *fixture) in(t *testing.T) *fixture {
 // deps are the engine's dependencies over the fixture's database and Redis.
 func (f *fixture) deps() actors.Deps {
 	return actors.Deps{Store: f.Services, Kitchens: f.db.Kitchens(), Dispatch: f.db.Dispatch(),
-		Cache: f.cache, Redis: f.rdb, Publisher: f.broker, Logger: quietLogger()}
+		Cache: f.cache, Redis: f.rdb, Publisher: f.publisher, Logger: quietLogger()}
 }
 
 // start starts a new engine over the fixture's dependencies.

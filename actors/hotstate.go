@@ -3,6 +3,8 @@ package actors
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/dabba/dabba/actors/actorspb"
@@ -31,16 +33,28 @@ func restaurantTopic(restaurantID int64) string {
 	return "restaurant:" + strconv.FormatInt(restaurantID, 10)
 }
 
+// sideEffectFailed logs a failed step that follows a change PostgreSQL
+// acknowledged. While Redis is unreachable such failures come with every
+// change and cost only speed; the cache reported the outage once, so they
+// are logged at debug level.
+func (e *Engine) sideEffectFailed(msg string, err error, args ...any) {
+	level := slog.LevelWarn
+	if cache.Unreachable(err) {
+		level = slog.LevelDebug
+	}
+	e.log.Log(context.Background(), level, msg, append(args, "error", err)...)
+}
+
 // set writes v at key under the key's TTL class.
 func set[T any](ctx context.Context, e *Engine, key cache.Key, v T) {
 	if err := cache.Set(ctx, e.deps.Cache, key, v); err != nil {
-		e.log.Warn("write hot state", "key", key.String(), "error", err)
+		e.sideEffectFailed("write hot state", err, "key", key.String())
 	}
 }
 
 func (e *Engine) publish(ctx context.Context, topic string, p realtime.Publication) {
 	if _, err := e.deps.Publisher.Publish(ctx, topic, p); err != nil {
-		e.log.Warn("publish event", "topic", topic, "type", p.Type, "error", err)
+		e.sideEffectFailed("publish event", err, "topic", topic, "type", p.Type)
 	}
 }
 
@@ -59,7 +73,7 @@ func (e *Engine) publishJSON(ctx context.Context, topic, typ string, v any) {
 // afresh.
 func (e *Engine) orderChanged(ctx context.Context, o *store.Order, t store.Tracking) {
 	if _, err := e.deps.Cache.InvalidateOrder(ctx, o.ID, o.CustomerID, o.RestaurantID); err != nil {
-		e.log.Warn("invalidate order", "order", o.ID, "error", err)
+		e.sideEffectFailed("invalidate order", err, "order", o.ID)
 	}
 	e.writeOrder(ctx, o, t)
 }
@@ -75,17 +89,19 @@ func (e *Engine) writeOrder(ctx context.Context, o *store.Order, t store.Trackin
 	}
 }
 
-// publishOrderEvent sends an order event to the order's topic, with the
-// timeline's sequence, and to the restaurant's, whose sequence counts the
-// events of all its orders.
-func (e *Engine) publishOrderEvent(ctx context.Context, o *store.Order, ev store.OrderEvent) {
+// publishOrderEvent sends an order event to the restaurant's topic, whose
+// sequence counts the events of all its orders, and to the order's, with
+// the timeline's sequence. It returns why the order's topic did not take
+// the event (Redis unreachable, or a *realtime.GapError), which the order's
+// grain repairs by catching the topic up.
+func (e *Engine) publishOrderEvent(ctx context.Context, o *store.Order, ev store.OrderEvent) error {
 	data, err := json.Marshal(store.OrderUpdate{Event: ev, Order: *o})
 	if err != nil {
-		e.log.Error("encode order event", "order", o.ID, "error", err)
-		return
+		return fmt.Errorf("encode order event: %w", err)
 	}
-	e.publish(ctx, o.Topic(), realtime.Publication{Type: ev.Type, Data: data, Seq: ev.Seq})
 	e.publish(ctx, restaurantTopic(o.RestaurantID), realtime.Publication{Type: ev.Type, Data: data})
+	_, err = e.deps.Publisher.Publish(ctx, o.Topic(), realtime.Publication{Type: ev.Type, Data: data, Seq: ev.Seq})
+	return err
 }
 
 // writeLocation makes a courier's new position visible: live_tracking
@@ -95,7 +111,7 @@ func (e *Engine) writeLocation(ctx context.Context, t store.Tracking) {
 	set(ctx, e, cache.LiveTrackingKey(t.OrderID), t.Courier)
 	set(ctx, e, cache.DeliveryTrackingKey(t.OrderID), t)
 	if err := e.couriers.locate(ctx, t.Courier.CourierID, t.Courier.Location); err != nil {
-		e.log.Warn("update courier position", "courier", t.Courier.CourierID, "error", err)
+		e.sideEffectFailed("update courier position", err, "courier", t.Courier.CourierID)
 	}
 	e.publishJSON(ctx, t.Topic, eventLocation, t)
 }

@@ -31,6 +31,7 @@ type orderGrain struct {
 	// updatedAt is when the live state last changed.
 	updatedAt time.Time
 	trail     trail
+	topic     topicLag
 
 	acceptTimer, assignTimer *time.Timer
 }
@@ -72,12 +73,16 @@ func (g *orderGrain) Receive(ctx actor.Context) {
 		g.acceptDeadline(ctx)
 	case *actorspb.FlushTracking:
 		g.flush()
+	case *actorspb.CatchUpTopic:
+		g.topic.timer = nil
+		g.catchUp()
 	case *actorspb.RetryAssignment:
 		g.assignTimer = nil
 		if g.ready(ctx) == nil {
 			g.dispatch(ctx)
 		}
 	}
+	g.scheduleCatchUp(ctx)
 }
 
 // load reads the order and the last stored courier position, and sets
@@ -151,6 +156,7 @@ func (g *orderGrain) stopTimers() {
 	stopTimer(&g.acceptTimer)
 	stopTimer(&g.assignTimer)
 	stopTimer(&g.trail.flushTimer)
+	stopTimer(&g.topic.timer)
 }
 
 // stopping stores the tracking points still waiting for their batch.
@@ -282,7 +288,7 @@ func (g *orderGrain) committed(o *store.Order, ev *store.OrderEvent) {
 	defer cancel()
 	g.e.orderChanged(ctx, o, g.tracking())
 	if ev != nil {
-		g.e.publishOrderEvent(ctx, o, *ev)
+		g.announce(ctx, *ev)
 	}
 }
 

@@ -207,7 +207,7 @@ func (g *restaurantGrain) place(ctx actor.Context, m *actorspb.PlaceOrder) (plac
 	n.Limits = &limits
 	quote, err := g.quote(octx, at)
 	if err != nil {
-		g.e.log.Warn("quote surge; placing the order without it", "restaurant", g.id, "error", err)
+		g.e.sideEffectFailed("quote surge; placing the order without it", err, "restaurant", g.id)
 	} else {
 		n.SurgeBasisPoints = quote.SurgeBasisPoints
 	}

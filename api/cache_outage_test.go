@@ -30,7 +30,7 @@ func TestARedisOutageDegradesTheCacheButNeverTheAPI(t *testing.T) {
 	server := redistest.StartServer(t, redistest.Persistent())
 	h := newHarness(t, func(cfg *cache.Config) {
 		cfg.Redis = privateClient(t, server)
-		cfg.Breaker = cache.BreakerConfig{Failures: 2, OpenFor: 200 * time.Millisecond}
+		cfg.Breaker = cache.Guard(cfg.Redis, cache.BreakerConfig{Failures: 2, OpenFor: 200 * time.Millisecond})
 		cfg.MonitorInterval = 300 * time.Millisecond
 	})
 	w := h.world()

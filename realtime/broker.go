@@ -41,10 +41,12 @@ type Publication struct {
 	Delivery Delivery
 	// Seq, when above 0, is the sequence the (ordered) event must carry: an
 	// order's events are numbered by PostgreSQL (order_events.seq) and the
-	// websocket sequence is the same number. It is used only if it is above
-	// the topic's current sequence; otherwise the event is taken to be a
-	// retry of one already published and nothing is sent. 0 assigns the
-	// topic's next sequence.
+	// websocket sequence is the same number. It is used only if it follows
+	// the topic's current sequence: one at or below it is taken to be a
+	// retry of an event already published and nothing is sent; one further
+	// on is refused with a *GapError, so that a topic never skips an event
+	// (its publisher sends the missing ones first). 0 assigns the topic's
+	// next sequence.
 	Seq int64
 }
 
@@ -57,9 +59,11 @@ type Publisher interface {
 	// ordered events in sequence order with no gap on resume. A latest-wins
 	// event returns the topic's current sequence; an explicit Seq that is
 	// not above the current sequence sends nothing and returns the current
-	// sequence, so a publisher may retry safely. Returns an error wrapping
-	// ErrInvalidTopic or ErrInvalidPublication for bad input; otherwise an
-	// error means Redis could not be reached and nothing may have been sent.
+	// sequence, so a publisher may retry safely. An explicit Seq beyond the
+	// next one sends nothing and returns a *GapError. Returns an error
+	// wrapping ErrInvalidTopic or ErrInvalidPublication for bad input;
+	// otherwise an error means Redis could not be reached and nothing may
+	// have been sent.
 	Publish(ctx context.Context, topic string, p Publication) (int64, error)
 }
 
@@ -73,6 +77,21 @@ var (
 	// JSON, a negative Seq, or a Seq on a latest-wins event.
 	ErrInvalidPublication = errors.New("invalid publication")
 )
+
+// GapError refuses an event whose explicit Seq would leave a gap: the
+// topic's events after Current and before Seq were never published.
+type GapError struct {
+	// Topic is the topic published to.
+	Topic string
+	// Current is the topic's sequence, the last event it carries.
+	Current int64
+	// Seq is the sequence of the refused event.
+	Seq int64
+}
+
+func (e *GapError) Error() string {
+	return fmt.Sprintf("publish to %s: event %d would skip the events after %d, which were never published", e.Topic, e.Seq, e.Current)
+}
 
 // BrokerConfig configures where and how long topics live in Redis.
 type BrokerConfig struct {
@@ -140,6 +159,9 @@ func (b *Broker) Publish(ctx context.Context, topic string, p Publication) (int6
 	}
 	if len(res) != 2 {
 		return 0, fmt.Errorf("publish to %s: unexpected script reply %v", topic, res)
+	}
+	if res[1] == 2 {
+		return res[0], &GapError{Topic: topic, Current: res[0], Seq: p.Seq}
 	}
 	return res[0], nil
 }

@@ -147,24 +147,32 @@ func TestPublish_ExplicitSeqIsTheEventsSeqAndRetriesSendNothing(t *testing.T) {
 	steps := []struct {
 		p    Publication
 		want int64
+		gap  bool
 	}{
-		{Publication{Type: "order.placed", Seq: 1}, 1},
-		{Publication{Type: "order.accepted", Seq: 4}, 4},
-		{Publication{Type: "order.accepted", Seq: 4}, 4},                 // retry: nothing sent
-		{Publication{Type: "order.placed", Seq: 2}, 4},                   // stale: nothing sent
-		{Publication{Type: "order.preparing"}, 5},                        // next sequence
-		{Publication{Type: "courier.location", Delivery: LatestWins}, 5}, // current sequence
+		{Publication{Type: "order.placed", Seq: 1}, 1, false},
+		{Publication{Type: "order.ready", Seq: 4}, 1, true}, // 2 and 3 missing: refused
+		{Publication{Type: "order.accepted", Seq: 2}, 2, false},
+		{Publication{Type: "order.preparing", Seq: 3}, 3, false},
+		{Publication{Type: "order.ready", Seq: 4}, 4, false},
+		{Publication{Type: "order.ready", Seq: 4}, 4, false},                    // retry: nothing sent
+		{Publication{Type: "order.accepted", Seq: 2}, 4, false},                 // stale: nothing sent
+		{Publication{Type: "order.picked_up"}, 5, false},                        // next sequence
+		{Publication{Type: "courier.location", Delivery: LatestWins}, 5, false}, // current sequence
 	}
 	for _, s := range steps {
 		got, err := n.broker.Publish(ctx, "order:3", s.p)
-		if err != nil || got != s.want {
-			t.Fatalf("publish %+v = %d, %v; want %d", s.p, got, err, s.want)
+		var gap *GapError
+		if got != s.want || errors.As(err, &gap) != s.gap || (err != nil && !s.gap) {
+			t.Fatalf("publish %+v = %d, %v; want %d (gap error: %t)", s.p, got, err, s.want, s.gap)
+		}
+		if s.gap && (gap.Current != 1 || gap.Seq != 4) {
+			t.Fatalf("gap error %+v, want current 1, seq 4", gap)
 		}
 	}
 	for _, want := range []struct {
 		typ string
 		seq int64
-	}{{"order.placed", 1}, {"order.accepted", 4}, {"order.preparing", 5}, {"courier.location", 5}} {
+	}{{"order.placed", 1}, {"order.accepted", 2}, {"order.preparing", 3}, {"order.ready", 4}, {"order.picked_up", 5}, {"courier.location", 5}} {
 		if f := c.expect("event"); f.Type != want.typ || f.Seq != want.seq {
 			t.Fatalf("got %s #%d, want %s #%d", f.Type, f.Seq, want.typ, want.seq)
 		}

@@ -15,7 +15,10 @@
 -- Channel message: "<o|l><seq> <publish nanos> <frame>".
 -- Returns {seq, published}. published is 0 when an explicit sequence is not
 -- above the topic's current one (a retry of an event already published):
--- nothing is sent and seq is the current sequence.
+-- nothing is sent and seq is the current sequence. It is 2 when an explicit
+-- sequence would leave a gap after the topic's current one (events before
+-- it were never published): nothing is sent, seq is the current sequence,
+-- and the publisher sends the missing events first.
 local key = KEYS[1]
 local mode = ARGV[2]
 
@@ -32,6 +35,9 @@ elseif mode == 'e' then
   seq = tonumber(ARGV[3])
   if seq <= current then
     return {current, 0}
+  end
+  if current > 0 and seq > current + 1 then
+    return {current, 2}
   end
 end
 

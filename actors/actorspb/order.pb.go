@@ -441,6 +441,44 @@ func (*RetryAssignment) Descriptor() ([]byte, []int) {
 	return file_actors_actorspb_order_proto_rawDescGZIP(), []int{7}
 }
 
+// CatchUpTopic is the grain's own timer: events of the order could not be
+// published (Redis was unreachable); publish those its topic lacks.
+type CatchUpTopic struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CatchUpTopic) Reset() {
+	*x = CatchUpTopic{}
+	mi := &file_actors_actorspb_order_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CatchUpTopic) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CatchUpTopic) ProtoMessage() {}
+
+func (x *CatchUpTopic) ProtoReflect() protoreflect.Message {
+	mi := &file_actors_actorspb_order_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CatchUpTopic.ProtoReflect.Descriptor instead.
+func (*CatchUpTopic) Descriptor() ([]byte, []int) {
+	return file_actors_actorspb_order_proto_rawDescGZIP(), []int{8}
+}
+
 var File_actors_actorspb_order_proto protoreflect.FileDescriptor
 
 const file_actors_actorspb_order_proto_rawDesc = "" +
@@ -469,7 +507,8 @@ const file_actors_actorspb_order_proto_rawDesc = "" +
 	"\x02by\x18\x01 \x01(\v2\x17.dabba.actors.PrincipalR\x02by\"\x10\n" +
 	"\x0eAcceptDeadline\"\x0f\n" +
 	"\rFlushTracking\"\x11\n" +
-	"\x0fRetryAssignmentB(Z&github.com/dabba/dabba/actors/actorspbb\x06proto3"
+	"\x0fRetryAssignment\"\x0e\n" +
+	"\fCatchUpTopicB(Z&github.com/dabba/dabba/actors/actorspbb\x06proto3"
 
 var (
 	file_actors_actorspb_order_proto_rawDescOnce sync.Once
@@ -483,7 +522,7 @@ func file_actors_actorspb_order_proto_rawDescGZIP() []byte {
 	return file_actors_actorspb_order_proto_rawDescData
 }
 
-var file_actors_actorspb_order_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_actors_actorspb_order_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_actors_actorspb_order_proto_goTypes = []any{
 	(*Activate)(nil),        // 0: dabba.actors.Activate
 	(*ChangeStatus)(nil),    // 1: dabba.actors.ChangeStatus
@@ -493,13 +532,14 @@ var file_actors_actorspb_order_proto_goTypes = []any{
 	(*AcceptDeadline)(nil),  // 5: dabba.actors.AcceptDeadline
 	(*FlushTracking)(nil),   // 6: dabba.actors.FlushTracking
 	(*RetryAssignment)(nil), // 7: dabba.actors.RetryAssignment
-	(*Principal)(nil),       // 8: dabba.actors.Principal
+	(*CatchUpTopic)(nil),    // 8: dabba.actors.CatchUpTopic
+	(*Principal)(nil),       // 9: dabba.actors.Principal
 }
 var file_actors_actorspb_order_proto_depIdxs = []int32{
-	8, // 0: dabba.actors.ChangeStatus.by:type_name -> dabba.actors.Principal
-	8, // 1: dabba.actors.AssignCourier.by:type_name -> dabba.actors.Principal
-	8, // 2: dabba.actors.ReportLocation.by:type_name -> dabba.actors.Principal
-	8, // 3: dabba.actors.GetTracking.by:type_name -> dabba.actors.Principal
+	9, // 0: dabba.actors.ChangeStatus.by:type_name -> dabba.actors.Principal
+	9, // 1: dabba.actors.AssignCourier.by:type_name -> dabba.actors.Principal
+	9, // 2: dabba.actors.ReportLocation.by:type_name -> dabba.actors.Principal
+	9, // 3: dabba.actors.GetTracking.by:type_name -> dabba.actors.Principal
 	4, // [4:4] is the sub-list for method output_type
 	4, // [4:4] is the sub-list for method input_type
 	4, // [4:4] is the sub-list for extension type_name
@@ -519,7 +559,7 @@ func file_actors_actorspb_order_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_actors_actorspb_order_proto_rawDesc), len(file_actors_actorspb_order_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

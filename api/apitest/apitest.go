@@ -32,10 +32,10 @@ import (
 // Server is one test's dabba node. Everything it started stops when the
 // test ends.
 type Server struct {
+	// Node is how clients reach it: its URL and the tokens it accepts.
+	*Node
 	// HTTP is the listening test server; HTTP.URL is its base URL.
 	HTTP *httptest.Server
-	// Tokens mints the bearer tokens the node accepts.
-	Tokens *api.Tokens
 	// DB is the test's own database.
 	DB *postgres.DB
 	// Broker carries realtime events from the engine to the websockets.
@@ -47,8 +47,24 @@ type Server struct {
 	// Jobs configures the API's background queues, of the test's own; no
 	// worker runs unless the test starts one with it.
 	Jobs jobs.Config
+}
+
+// Node is a dabba node as its clients see it: where it listens and the
+// tokens it accepts. The fixtures are its methods, so they work against an
+// in-process Server and a `dabba serve` process alike.
+type Node struct {
+	// BaseURL is where the node listens, e.g. http://127.0.0.1:41234.
+	BaseURL string
+	// Tokens mints the bearer tokens the node accepts.
+	Tokens *api.Tokens
 
 	t testing.TB
+}
+
+// Remote returns the client side of the node at baseURL that accepts
+// tokens signed by tokens, e.g. a `dabba serve` process a test started.
+func Remote(t testing.TB, baseURL string, tokens *api.Tokens) *Node {
+	return &Node{BaseURL: baseURL, Tokens: tokens, t: t}
 }
 
 // Option adjusts the configuration of the API's cache, e.g. to point it at
@@ -72,7 +88,9 @@ func New(t testing.TB, opts ...Option) *Server {
 
 	// The engine and the API each have a cache over the same keys, as two
 	// nodes would.
-	engineCache, err := cache.New(cache.Config{Redis: rdb, Prefix: prefix + ":cache", Logger: quiet})
+	// One breaker guards the client, for everything that uses it.
+	breaker := cache.Guard(rdb, cache.BreakerConfig{})
+	engineCache, err := cache.New(cache.Config{Redis: rdb, Breaker: breaker, Prefix: prefix + ":cache", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +110,9 @@ func New(t testing.TB, opts ...Option) *Server {
 	cacheCfg := cache.Config{Redis: rdb, Prefix: prefix + ":cache", Source: db.Services(), Logger: quiet}
 	for _, o := range opts {
 		o(&cacheCfg)
+	}
+	if cacheCfg.Redis == rdb && cacheCfg.Breaker == nil {
+		cacheCfg.Breaker = breaker
 	}
 	cached, err := cache.New(cacheCfg)
 	if err != nil {
@@ -129,14 +150,14 @@ func New(t testing.TB, opts ...Option) *Server {
 		_ = hub.Shutdown(context.Background())
 		srv.Close()
 	})
-	return &Server{HTTP: srv, Tokens: tokens, DB: db, Broker: broker, Cache: cached, Engine: engine, Jobs: jobsCfg, t: t}
+	return &Server{Node: Remote(t, srv.URL, tokens), HTTP: srv, DB: db, Broker: broker, Cache: cached, Engine: engine, Jobs: jobsCfg}
 }
 
 // URL is the node's base URL, e.g. http://127.0.0.1:41234.
-func (s *Server) URL() string { return s.HTTP.URL }
+func (s *Node) URL() string { return s.BaseURL }
 
 // Token mints an hour's bearer token for the role and subject.
-func (s *Server) Token(role store.Role, id int64) string {
+func (s *Node) Token(role store.Role, id int64) string {
 	s.t.Helper()
 	tok, err := s.Tokens.Mint(store.Principal{Role: role, ID: id}, time.Hour)
 	if err != nil {
@@ -147,9 +168,9 @@ func (s *Server) Token(role store.Role, id int64) string {
 
 // Client returns a client of the node sending the bearer token ("" sends
 // none).
-func (s *Server) Client(token string) *client.ClientWithResponses {
+func (s *Node) Client(token string) *client.ClientWithResponses {
 	s.t.Helper()
-	return Client(s.t, s.HTTP.URL, token)
+	return Client(s.t, s.BaseURL, token)
 }
 
 // Client returns a client of the API at baseURL sending the bearer token
@@ -169,13 +190,13 @@ func Client(t testing.TB, baseURL, token string) *client.ClientWithResponses {
 }
 
 // As returns a client authenticated as the role and subject.
-func (s *Server) As(role store.Role, id int64) *client.ClientWithResponses {
+func (s *Node) As(role store.Role, id int64) *client.ClientWithResponses {
 	s.t.Helper()
 	return s.Client(s.Token(role, id))
 }
 
 // Admin returns a client authenticated as an admin.
-func (s *Server) Admin() *client.ClientWithResponses {
+func (s *Node) Admin() *client.ClientWithResponses {
 	s.t.Helper()
 	return s.As(store.RoleAdmin, 0)
 }

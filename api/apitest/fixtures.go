@@ -30,7 +30,7 @@ func INR(paise int64) client.Money { return client.Money{Amount: paise, Currency
 
 // Restaurant creates a biryani restaurant at the point, open around the
 // clock, delivering 8 km, with a ₹200 minimum and a ₹30 delivery fee.
-func (s *Server) Restaurant(name string, at client.Point) client.Restaurant {
+func (s *Node) Restaurant(name string, at client.Point) client.Restaurant {
 	s.t.Helper()
 	hours := []client.OpeningHours{}
 	for d := range 7 {
@@ -47,7 +47,7 @@ func (s *Server) Restaurant(name string, at client.Point) client.Restaurant {
 }
 
 // MenuItem adds a main course to the restaurant's menu, as the restaurant.
-func (s *Server) MenuItem(restaurantID int64, name string, paise int64, available bool) client.MenuItem {
+func (s *Node) MenuItem(restaurantID int64, name string, paise int64, available bool) client.MenuItem {
 	s.t.Helper()
 	res, err := s.As(store.RoleRestaurant, restaurantID).CreateMenuItemWithResponse(context.Background(), restaurantID, client.MenuItemInput{
 		Name: name, Category: "Mains", Price: INR(paise), Available: &available,
@@ -57,7 +57,7 @@ func (s *Server) MenuItem(restaurantID int64, name string, paise int64, availabl
 }
 
 // Customer creates a customer whose home is at the address.
-func (s *Server) Customer(name, email string, home client.Address) client.Customer {
+func (s *Node) Customer(name, email string, home client.Address) client.Customer {
 	s.t.Helper()
 	res, err := s.Admin().CreateCustomerWithResponse(context.Background(), client.CustomerInput{
 		Name: name, Email: email, Phone: "+919812345678", Addresses: &[]client.Address{home},
@@ -67,7 +67,7 @@ func (s *Server) Customer(name, email string, home client.Address) client.Custom
 }
 
 // Courier creates a courier on a scooter; they start offline.
-func (s *Server) Courier(name string) client.Courier {
+func (s *Node) Courier(name string) client.Courier {
 	s.t.Helper()
 	res, err := s.Admin().CreateCourierWithResponse(context.Background(), client.CourierInput{Name: name, Phone: "+919900112233", Vehicle: "scooter"})
 	Expect(s.t, http.StatusCreated, res, err, func() []byte { return res.Body })
@@ -76,7 +76,7 @@ func (s *Server) Courier(name string) client.Courier {
 
 // PlaceOrder places an order as the customer, with the idempotency key
 // when it is not empty.
-func (s *Server) PlaceOrder(customerID int64, req client.OrderRequest, key string) client.OrderView {
+func (s *Node) PlaceOrder(customerID int64, req client.OrderRequest, key string) client.OrderView {
 	s.t.Helper()
 	var params client.PlaceOrderParams
 	if key != "" {

@@ -72,6 +72,9 @@ type Config struct {
 	// ClusterAdvertise is the host:port the other nodes reach this node's
 	// remoting at, when it differs from ClusterBind.
 	ClusterAdvertise string
+	// AcceptTimeout is how long a restaurant has to accept an order before
+	// its actor rejects it (accept_timeout).
+	AcceptTimeout time.Duration
 }
 
 // Production reports whether dabba runs in production mode.
@@ -132,6 +135,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.AcceptTimeout, "accept-timeout", envDuration("DABBA_ACCEPT_TIMEOUT", actors.DefaultAcceptTimeout, &errs), "how long a restaurant has to accept an order before it is rejected ($DABBA_ACCEPT_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", int64(envInt("DABBA_MAX_BODY_BYTES", 64<<10, &errs)), "largest request body accepted ($DABBA_MAX_BODY_BYTES)")
 	seedDefault := os.Getenv("DABBA_SEED")
 	fs.BoolVar(&c.Seed, "seed", seedDefault == "true" || (seedDefault == "" && envOr("DABBA_ENV", "development") == "development"),
@@ -142,6 +146,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 		}
 		if c.LogFormat != "text" && c.LogFormat != "json" {
 			errs = append(errs, fmt.Errorf("log-format must be text or json, got %q", c.LogFormat))
+		}
+		if c.AcceptTimeout <= 0 {
+			errs = append(errs, fmt.Errorf("accept-timeout must be positive, got %s", c.AcceptTimeout))
 		}
 		if c.DBMaxConns < 1 {
 			errs = append(errs, fmt.Errorf("db-max-conns must be at least 1, got %d", c.DBMaxConns))

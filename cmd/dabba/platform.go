@@ -11,6 +11,7 @@ import (
 
 	"github.com/dabba/dabba/api"
 	"github.com/dabba/dabba/cmd/dabba/internal/devenv"
+	"github.com/dabba/dabba/store/cache"
 	"github.com/dabba/dabba/store/postgres"
 )
 
@@ -18,12 +19,14 @@ import (
 // token signer, with the embedded development servers started when the
 // configuration names no real ones.
 type platform struct {
-	cfg    Config
-	log    *slog.Logger
-	db     *postgres.DB
-	redis  *redis.Client
-	tokens *api.Tokens
-	stops  []func()
+	cfg   Config
+	log   *slog.Logger
+	db    *postgres.DB
+	redis *redis.Client
+	// breaker guards redis for every user of it (see cache.Guard).
+	breaker *cache.Breaker
+	tokens  *api.Tokens
+	stops   []func()
 }
 
 // needs says which parts of the platform a command uses.
@@ -131,6 +134,7 @@ func (p *platform) openRedis(ctx context.Context) error {
 		return fmt.Errorf("connect to redis: %w", err)
 	}
 	p.redis = c
+	p.breaker = cache.Guard(c, cache.BreakerConfig{})
 	p.stops = append(p.stops, func() { _ = c.Close() })
 	return nil
 }

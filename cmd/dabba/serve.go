@@ -72,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	broker := realtime.NewBroker(p.redis, realtime.BrokerConfig{})
 	go runCacheConsole(ctx, cached, broker, 2*time.Second, log)
-	engine, err := actors.Start(ctx, actors.Config{Cluster: cluster}, actors.Deps{
+	engine, err := actors.Start(ctx, actors.Config{Cluster: cluster, AcceptTimeout: cfg.AcceptTimeout}, actors.Deps{
 		Store: p.db.Services(), Kitchens: p.db.Kitchens(), Dispatch: p.db.Dispatch(),
 		Cache: cached, Redis: p.redis, Publisher: broker, Logger: log,
 	})
@@ -226,7 +226,7 @@ func openCache(cfg Config, p *platform, reg prometheus.Registerer, log *slog.Log
 		secret = p.tokens.Derive("dabba cache secure keys")
 	}
 	c, err := cache.New(cache.Config{
-		Redis: p.redis, Prefix: cfg.CachePrefix, Profile: profile, TTLOverrides: overrides,
+		Redis: p.redis, Breaker: p.breaker, Prefix: cfg.CachePrefix, Profile: profile, TTLOverrides: overrides,
 		Secret: secret, Source: p.db.Services(), Registerer: reg, Logger: log,
 		Local: cache.LocalConfig{Classes: local},
 	})

@@ -29,7 +29,9 @@ type Cache struct {
 	nsGenKeys map[Namespace][]string
 	log       *slog.Logger
 
-	breaker *gobreaker.CircuitBreaker[struct{}]
+	breaker *Breaker
+	// unwatchBreaker stops following the breaker (Close).
+	unwatchBreaker func()
 	// gens holds the namespace and group generations this node last saw,
 	// by generation key. Every read checks them against Redis in the same
 	// round trip, so a stale one costs a retry, never a stale read.
@@ -111,16 +113,11 @@ func New(cfg Config) (*Cache, error) {
 	}
 	c.stats = newRecorder(metrics)
 	c.alerts = newAlerter(c, metrics)
-	c.breaker = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
-		Name:    "redis",
-		Timeout: cfg.Breaker.OpenFor,
-		ReadyToTrip: func(counts gobreaker.Counts) bool {
-			return counts.ConsecutiveFailures >= cfg.Breaker.Failures
-		},
-		IsSuccessful:  func(err error) bool { return err == nil || errors.Is(err, redis.Nil) },
-		IsExcluded:    func(err error) bool { return errors.Is(err, context.Canceled) },
-		OnStateChange: c.breakerChanged,
-	})
+	c.breaker = cfg.Breaker
+	if c.breaker == nil {
+		c.breaker = Guard(cfg.Redis, BreakerConfig{})
+	}
+	c.unwatchBreaker = c.breaker.onChange(c.breakerChanged)
 	if cfg.Source.Restaurants != nil {
 		c.HandleWarm(NamespaceRestaurants, restaurantWarmer{cfg.Source.Restaurants})
 		if cfg.Probe == nil {
@@ -146,6 +143,7 @@ func New(cfg Config) (*Cache, error) {
 // owns.
 func (c *Cache) Close() error {
 	c.closeOnce.Do(func() {
+		c.unwatchBreaker()
 		c.stopBg()
 		c.wg.Wait()
 		c.fills.Wait()
@@ -181,15 +179,23 @@ func (c *Cache) jittered(d time.Duration) time.Duration {
 // endpoints answer EUNAVAILABLE.
 var errUnusable = store.Errorf(store.EUNAVAILABLE, "cache_unavailable", "the cache is degraded: Redis is unreachable or recovering")
 
+// Unreachable reports whether err says that Redis could not be used: it
+// did not answer, or its breaker is open. Callers that only lose speed by
+// it (hot state, events that are sent again) log it quietly: the cache
+// reports the outage once, when the breaker opens.
+func Unreachable(err error) bool {
+	return errors.Is(err, ErrRedisUnavailable) || errors.Is(err, errUnusable)
+}
+
 // call runs one Redis interaction for namespace ns ("" for internal
-// structures) under the circuit breaker, and records its latency and
-// failure.
+// structures), which the client's breaker guards, and records its latency
+// and failure.
 func (c *Cache) call(ctx context.Context, ns Namespace, op string, fn func(context.Context) error) error {
 	start := time.Now()
-	_, err := c.breaker.Execute(func() (struct{}, error) { return struct{}{}, fn(ctx) })
+	err := fn(ctx)
 	d := time.Since(start)
-	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return errUnusable
+	if errors.Is(err, ErrRedisUnavailable) {
+		return fmt.Errorf("cache %s: %w (%w)", op, err, errUnusable)
 	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		c.stats.add(ns, cRedisErrors, 1)
@@ -205,7 +211,7 @@ func (c *Cache) call(ctx context.Context, ns Namespace, op string, fn func(conte
 	return err
 }
 
-// pipelined runs fn's commands in one round trip under the breaker. A nil
+// pipelined runs fn's commands in one round trip. A nil
 // reply (redis.Nil) of a command is not a failure of the pipeline.
 func (c *Cache) pipelined(ctx context.Context, ns Namespace, op string, fn func(redis.Pipeliner)) error {
 	return c.call(ctx, ns, op, func(ctx context.Context) error {
@@ -228,7 +234,7 @@ func (c *Cache) usable(ctx context.Context) bool {
 
 // breakerChanged follows the breaker: opening is an alert; closing again
 // flushes the local tier, whose invalidation messages may have been lost.
-func (c *Cache) breakerChanged(_ string, from, to gobreaker.State) {
+func (c *Cache) breakerChanged(from, to gobreaker.State) {
 	c.stats.metrics.degraded.Set(boolFloat(to != gobreaker.StateClosed))
 	switch to {
 	case gobreaker.StateOpen:
@@ -491,14 +497,17 @@ type dirtySet struct {
 	some atomic.Bool
 }
 
-func (d *dirtySet) mark(ns Namespace) {
+// mark adds ns and reports whether it was not in the set yet.
+func (d *dirtySet) mark(ns Namespace) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.ns == nil {
 		d.ns = map[Namespace]bool{}
 	}
+	added := !d.ns[ns]
 	d.ns[ns] = true
 	d.some.Store(true)
+	return added
 }
 
 func (d *dirtySet) empty() bool { return !d.some.Load() }
@@ -526,9 +535,14 @@ func (d *dirtySet) clear(done []Namespace) {
 
 // undelivered records that an invalidation in ns did not reach Redis: the
 // namespace is renewed on recovery, and until then reads skip Redis.
+// Only the first in each namespace is a warning: an outage makes one per
+// write.
 func (c *Cache) undelivered(ns Namespace, err error) {
-	c.dirty.mark(ns)
-	c.log.Warn("cache invalidation not delivered; namespace will be renewed on recovery", "namespace", ns, "error", err)
+	level := slog.LevelDebug
+	if c.dirty.mark(ns) {
+		level = slog.LevelWarn
+	}
+	c.log.Log(context.Background(), level, "cache invalidation not delivered; namespace will be renewed on recovery", "namespace", ns, "error", err)
 }
 
 // recover renews every namespace with an undelivered invalidation by

@@ -43,8 +43,10 @@ type Config struct {
 	// LeaseWait bounds how long a reader waits for another node's fill
 	// before it loads by itself (without filling); default 3 s.
 	LeaseWait time.Duration
-	// Breaker stops the cache from hammering an unreachable Redis.
-	Breaker BreakerConfig
+	// Breaker guards Redis (see Guard): while it is open the cache serves
+	// from the source. Nil guards Redis with a breaker of default settings;
+	// give the breaker of a client others use too, so they share one.
+	Breaker *Breaker
 	// FlushInterval is how often a node adds its counters and hot keys to
 	// the fleet-wide figures in Redis; default 1 s.
 	FlushInterval time.Duration
@@ -81,7 +83,7 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// BreakerConfig configures the circuit breaker in front of Redis.
+// BreakerConfig configures the circuit breaker in front of Redis (Guard).
 type BreakerConfig struct {
 	// Failures is how many consecutive failed Redis calls open the breaker;
 	// default 5.
@@ -89,6 +91,16 @@ type BreakerConfig struct {
 	// OpenFor is how long the breaker stays open before one probe call may
 	// try Redis again; default 5 s.
 	OpenFor time.Duration
+}
+
+func (c BreakerConfig) withDefaults() BreakerConfig {
+	if c.OpenFor <= 0 {
+		c.OpenFor = 5 * time.Second
+	}
+	if c.Failures == 0 {
+		c.Failures = 5
+	}
+	return c
 }
 
 // AlertConfig sets when the cache raises alerts.
@@ -138,10 +150,6 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.NegativeTTL, 15*time.Second)
 	def(&c.LeaseTTL, 5*time.Second)
 	def(&c.LeaseWait, 3*time.Second)
-	def(&c.Breaker.OpenFor, 5*time.Second)
-	if c.Breaker.Failures == 0 {
-		c.Breaker.Failures = 5
-	}
 	def(&c.FlushInterval, time.Second)
 	def(&c.MonitorInterval, 15*time.Second)
 	if c.Alerts.HitRatioTarget == 0 {

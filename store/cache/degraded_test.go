@@ -13,17 +13,22 @@ import (
 )
 
 // privateCache is a cache over a private, persistent redis-server the test
-// may stop and restart, with a quick breaker.
+// may stop and restart, with a quick breaker, and a client of the server
+// of the test's own, which no breaker guards, to look at what it holds.
 func privateCache(t *testing.T) (*Cache, *redistest.Server, *redis.Client) {
 	t.Helper()
 	srv := redistest.StartServer(t, redistest.Persistent())
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialerRetries: 1,
-		DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { _ = rdb.Close() })
+	client := func() *redis.Client {
+		rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialerRetries: 1,
+			DialTimeout: 200 * time.Millisecond, ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+		t.Cleanup(func() { _ = rdb.Close() })
+		return rdb
+	}
+	rdb := client()
 	c := newCacheOn(t, rdb, "degraded", func(cfg *Config) {
-		cfg.Breaker = BreakerConfig{Failures: 3, OpenFor: 300 * time.Millisecond}
+		cfg.Breaker = Guard(rdb, BreakerConfig{Failures: 3, OpenFor: 300 * time.Millisecond})
 	})
-	return c, srv, rdb
+	return c, srv, client()
 }
 
 func TestRedisOutage_ReadsFallBackWritesSucceedAndNothingStaleAfterwards(t *testing.T) {
