@@ -16,7 +16,7 @@ BENCH ?= .
 PKG ?= ./...
 
 .DEFAULT_GOAL := help
-.PHONY: help run test build lint openapi openapi-check client proto bench services-stop
+.PHONY: help run test test-faults build lint openapi openapi-check client proto bench services-stop
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,9 @@ test: ## run every test with the race detector against real PostgreSQL and Redis
 	@# protoactor-go races inside its own code when cluster members come and
 	@# go (see actors/cluster_test.go), so the multi-node tests run without -race.
 	$(WITH_SERVICES) $(GO) test -count=1 -run '^TestCluster' ./actors/
+
+test-faults: ## only the fault tests: dabba serve processes over private PostgreSQL and Redis, killed and restarted (make test runs them too)
+	$(WITH_SERVICES) $(GO) test -count=1 -v ./cmd/dabba/internal/faults/
 
 bench: ## run benchmarks against real services (BENCH=regexp PKG=./store/...)
 	$(WITH_SERVICES) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)
