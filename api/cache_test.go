@@ -617,4 +617,7 @@ func TestWithoutACacheTheRoutesAnswer503AndAreStillDescribed(t *testing.T) {
 	if p := res.ApplicationproblemJSON503; p == nil || p.Code != "cache_unavailable" {
 		t.Errorf("a server without a cache answered %s", problemCode(p))
 	}
+	if after := res.HTTPResponse.Header.Get("Retry-After"); after == "" {
+		t.Error("the 503 does not say when to retry (no Retry-After)")
+	}
 }

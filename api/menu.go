@@ -16,7 +16,7 @@ type MenuItemList store.Page[store.MenuItem]
 
 func (s *Server) menuRoutes(g *fuego.Server) {
 	tag := option.Tags("menus")
-	fuego.Get(g, "/restaurants/{id}/menu-items", s.listMenuItems, tag, option.OperationID("listMenuItems"),
+	fuego.Get(g, "/restaurants/{id}/menu-items", s.listMenuItems, tag, option.OperationID("listMenuItems"), catalogue(),
 		option.Summary("List a restaurant's menu"), option.Description("Any role."),
 		idPath("Restaurant ID."),
 		option.Query("category", "Only this category (case-insensitive).", fuego.ParamExample("Mains", "Mains")),
@@ -25,7 +25,7 @@ func (s *Server) menuRoutes(g *fuego.Server) {
 	fuego.Post(g, "/restaurants/{id}/menu-items", s.createMenuItem, tag, option.OperationID("createMenuItem"), created(),
 		option.Summary("Add a menu item"), option.Description("The restaurant itself or an admin. The price's currency must be the restaurant's."),
 		idPath("Restaurant ID."), problemResponses(http.StatusForbidden, http.StatusNotFound))
-	fuego.Get(g, "/menu-items/{id}", s.getMenuItem, tag, option.OperationID("getMenuItem"),
+	fuego.Get(g, "/menu-items/{id}", s.getMenuItem, tag, option.OperationID("getMenuItem"), catalogue(),
 		option.Summary("Get a menu item"), option.Description("Any role."),
 		idPath("Menu item ID."), problemResponses(http.StatusNotFound))
 	fuego.Patch(g, "/menu-items/{id}", s.updateMenuItem, tag, option.OperationID("updateMenuItem"),

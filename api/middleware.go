@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-fuego/fuego"
+	"github.com/go-fuego/fuego/option"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dabba/dabba/store"
@@ -47,9 +49,31 @@ func isPrintableASCII(s string) bool {
 	return true
 }
 
+// The Cache-Control of JSON answers. By default none may be stored: most
+// are a principal's own records (orders, addresses, the cache console),
+// which no shared cache and no shared computer must keep. The catalogue
+// (restaurants, menus, reviews) is the same for every reader and changes
+// rarely, so a client may reuse it for a few seconds; still private, as
+// every read needs a token and a shared cache would hand it out without.
+const (
+	cacheNoStore   = "private, no-store"
+	cacheCatalogue = "private, max-age=10"
+)
+
+// catalogue marks a route's answers as reusable for cacheCatalogue.
+func catalogue() fuego.RouteOption {
+	return option.Middleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", cacheCatalogue)
+			next.ServeHTTP(w, r)
+		})
+	})
+}
+
 // statusRecorder remembers the status a handler wrote, and gives JSON
 // responses their content type even when the handler set the status first
-// (fuego writes the status before serializing; see STACK-NOTES).
+// (fuego writes the status before serializing; see STACK-NOTES), and
+// cacheNoStore unless the route said otherwise.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -61,8 +85,12 @@ func (w *statusRecorder) WriteHeader(code int) {
 		return
 	}
 	w.status = code
-	if code != http.StatusNoContent && w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	if code != http.StatusNoContent && h.Get("Content-Type") == "" {
+		h.Set("Content-Type", "application/json")
+	}
+	if strings.Contains(h.Get("Content-Type"), "json") && h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", cacheNoStore)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -104,6 +132,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-ID", id)
+		// No browser may guess another type than the one declared (a JSON
+		// answer echoing input must never run as HTML or script).
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

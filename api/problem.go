@@ -89,6 +89,7 @@ func problemTypes() map[string]problemType {
 		"courier_unavailable":    {http.StatusConflict, "Courier unavailable", "The courier is offline or busy with another order."},
 		"order_past_pickup":      {http.StatusConflict, "Order past pickup", "The courier cannot change once the food is picked up."},
 		"not_assigned_courier":   {http.StatusForbidden, "Not the assigned courier", "Only the order's assigned courier may report its location."},
+		"client_closed_request":  {statusClientClosedRequest, "Client closed request", "The client went away before the answer was ready (nginx's 499); nobody reads this answer, it is recorded in logs and metrics only."},
 		"engine_unavailable":     {http.StatusServiceUnavailable, "Tracking engine unavailable", "The order and kitchen actors are not running on this node; retry."},
 		"unknown_namespace":      {http.StatusNotFound, "Unknown cache namespace", "The namespace is not one of the spec's key tree: static, dynamic, realtime, analytics, sessions, customers, restaurants, orders, deliveries, reviews, notifications."},
 		"cache_access_denied":    {http.StatusForbidden, "Cache access denied", "Only admins, and principals the cache's access policy grants, may use this cache operation; GET /enterprise/security/validate/{namespace} says what you may do."},
@@ -270,8 +271,27 @@ func humanBytes(n int64) string {
 	return itoa(n) + " bytes"
 }
 
+// statusClientClosedRequest is nginx's status for a request whose client
+// went away before it was answered; it has no standard code.
+const statusClientClosedRequest = 499
+
+// retryUnavailable is the Retry-After, in seconds, of every 503: how long
+// a client should wait before it tries again a dependency that is away.
+const retryUnavailable = "2"
+
+// settled is the problem a request really ended with. A server error met
+// after the client went away is most likely the cancellation reaching
+// PostgreSQL, Redis or a grain: the client's doing, not a fault to alarm on.
+func settled(r *http.Request, p *Problem) *Problem {
+	if p.Status >= 500 && r.Context().Err() != nil {
+		return newProblem("", "client_closed_request", "the client closed the request before it was answered")
+	}
+	return p
+}
+
 // writeProblem answers with p as application/problem+json.
 func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
+	p = settled(r, p)
 	if p.Instance == "" {
 		p.Instance = r.URL.Path
 	}
@@ -280,7 +300,10 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 		slog.ErrorContext(r.Context(), "request failed", "status", p.Status, "code", p.Code, "detail", p.Detail)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", cacheNoStore)
+	if p.Status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryUnavailable)
+	}
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }
@@ -288,7 +311,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *Problem) {
 // serializeError is fuego's error serializer: every error a handler or
 // fuego itself returns leaves as a problem.
 func serializeError(w http.ResponseWriter, r *http.Request, err error) {
-	p := problemFor(err)
+	p := settled(r, problemFor(err))
 	if p.Status >= 500 {
 		slog.ErrorContext(r.Context(), "handler error", "error", err)
 	}

@@ -16,7 +16,7 @@ type RestaurantList store.Page[store.RestaurantListing]
 
 func (s *Server) restaurantRoutes(g *fuego.Server) {
 	tag := option.Tags("restaurants")
-	fuego.Get(g, "/restaurants", s.listRestaurants, tag, option.OperationID("listRestaurants"),
+	fuego.Get(g, "/restaurants", s.listRestaurants, tag, option.OperationID("listRestaurants"), catalogue(),
 		option.Summary("List restaurants"),
 		option.Description("Restaurants by ID, or by distance when `lat` and `lng` are given. Any role."),
 		option.Query("cuisine", "Only this cuisine (case-insensitive).", fuego.ParamExample("biryani", "biryani")),
@@ -28,7 +28,7 @@ func (s *Server) restaurantRoutes(g *fuego.Server) {
 	fuego.Post(g, "/restaurants", s.createRestaurant, tag, option.OperationID("createRestaurant"), created(),
 		option.Summary("Add a restaurant"), option.Description("Admin only."),
 		problemResponses(http.StatusForbidden))
-	fuego.Get(g, "/restaurants/{id}", s.getRestaurant, tag, option.OperationID("getRestaurant"),
+	fuego.Get(g, "/restaurants/{id}", s.getRestaurant, tag, option.OperationID("getRestaurant"), catalogue(),
 		option.Summary("Get a restaurant"), option.Description("Any role."),
 		idPath("Restaurant ID."), problemResponses(http.StatusNotFound))
 	fuego.Patch(g, "/restaurants/{id}", s.updateRestaurant, tag, option.OperationID("updateRestaurant"),

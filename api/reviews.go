@@ -16,7 +16,7 @@ type ReviewList store.Page[store.Review]
 
 func (s *Server) reviewRoutes(g *fuego.Server) {
 	tag := option.Tags("reviews")
-	fuego.Get(g, "/restaurants/{id}/reviews", s.listReviews, tag, option.OperationID("listReviews"),
+	fuego.Get(g, "/restaurants/{id}/reviews", s.listReviews, tag, option.OperationID("listReviews"), catalogue(),
 		option.Summary("List a restaurant's reviews"), option.Description("Any role. Newest first."),
 		idPath("Restaurant ID."),
 		option.QueryBool("include_rejected", "Also list reviews moderators rejected (admins and the restaurant itself)."),
@@ -25,7 +25,7 @@ func (s *Server) reviewRoutes(g *fuego.Server) {
 		option.Summary("Review a delivered order"),
 		option.Description("Customers only, one review per delivered order of their own. 409 when the order is not delivered yet or already reviewed."),
 		problemResponses(http.StatusForbidden, http.StatusNotFound, http.StatusConflict))
-	fuego.Get(g, "/reviews/{id}", s.getReview, tag, option.OperationID("getReview"),
+	fuego.Get(g, "/reviews/{id}", s.getReview, tag, option.OperationID("getReview"), catalogue(),
 		option.Summary("Get a review"), option.Description("Any role for published reviews; rejected ones only their author, restaurant and admins."),
 		idPath("Review ID."), problemResponses(http.StatusNotFound))
 	fuego.Patch(g, "/reviews/{id}", s.updateReview, tag, option.OperationID("updateReview"),
