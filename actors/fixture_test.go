@@ -37,8 +37,8 @@ type fixture struct {
 	// in between.
 	publisher realtime.Publisher
 	cfg       actors.Config
-	engine *actors.Engine
-	seq    *atomic.Int64
+	engine    *actors.Engine
+	seq       *atomic.Int64
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
