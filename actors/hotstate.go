@@ -100,7 +100,7 @@ func (e *Engine) publishOrderEvent(ctx context.Context, o *store.Order, ev store
 		return fmt.Errorf("encode order event: %w", err)
 	}
 	e.publish(ctx, restaurantTopic(o.RestaurantID), realtime.Publication{Type: ev.Type, Data: data})
-	_, err = e.deps.Publisher.Publish(ctx, o.Topic(), realtime.Publication{Type: ev.Type, Data: data, Seq: ev.Seq})
+	_, err = e.deps.Publisher.Publish(ctx, o.Topic(), realtime.Publication{Type: ev.Type, Data: data, Seq: ev.Seq, Contiguous: true})
 	return err
 }
 

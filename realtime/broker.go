@@ -41,13 +41,16 @@ type Publication struct {
 	Delivery Delivery
 	// Seq, when above 0, is the sequence the (ordered) event must carry: an
 	// order's events are numbered by PostgreSQL (order_events.seq) and the
-	// websocket sequence is the same number. It is used only if it follows
+	// websocket sequence is the same number. It is used only if it is above
 	// the topic's current sequence: one at or below it is taken to be a
-	// retry of an event already published and nothing is sent; one further
-	// on is refused with a *GapError, so that a topic never skips an event
-	// (its publisher sends the missing ones first). 0 assigns the topic's
-	// next sequence.
+	// retry of an event already published and nothing is sent. 0 assigns
+	// the topic's next sequence.
 	Seq int64
+	// Contiguous, with Seq, refuses an event that does not directly follow
+	// the topic's current sequence, with a *GapError, so that the topic
+	// never skips one (its publisher sends the missing ones first). Without
+	// it, a Seq may jump ahead (a timestamp, say).
+	Contiguous bool
 }
 
 // Publisher publishes events to topics. [*Broker] implements it; actors and
@@ -59,7 +62,7 @@ type Publisher interface {
 	// ordered events in sequence order with no gap on resume. A latest-wins
 	// event returns the topic's current sequence; an explicit Seq that is
 	// not above the current sequence sends nothing and returns the current
-	// sequence, so a publisher may retry safely. An explicit Seq beyond the
+	// sequence, so a publisher may retry safely. A Contiguous Seq beyond the
 	// next one sends nothing and returns a *GapError. Returns an error
 	// wrapping ErrInvalidTopic or ErrInvalidPublication for bad input;
 	// otherwise an error means Redis could not be reached and nothing may
@@ -78,7 +81,7 @@ var (
 	ErrInvalidPublication = errors.New("invalid publication")
 )
 
-// GapError refuses an event whose explicit Seq would leave a gap: the
+// GapError refuses a Contiguous event whose Seq would leave a gap: the
 // topic's events after Current and before Seq were never published.
 type GapError struct {
 	// Topic is the topic published to.
@@ -183,6 +186,8 @@ func (b *Broker) publishArgs(topic string, p Publication, now time.Time) ([]stri
 		return nil, nil, fmt.Errorf("%w: negative seq %d", ErrInvalidPublication, p.Seq)
 	case p.Seq > 0 && p.Delivery == LatestWins:
 		return nil, nil, fmt.Errorf("%w: a latest-wins event takes no seq", ErrInvalidPublication)
+	case p.Contiguous && p.Seq == 0:
+		return nil, nil, fmt.Errorf("%w: a contiguous event needs its seq", ErrInvalidPublication)
 	case !json.Valid(data):
 		return nil, nil, fmt.Errorf("%w: data is not JSON", ErrInvalidPublication)
 	}
@@ -194,6 +199,8 @@ func (b *Broker) publishArgs(topic string, p Publication, now time.Time) ([]stri
 	switch {
 	case p.Delivery == LatestWins:
 		mode = "l"
+	case p.Contiguous:
+		mode = "c"
 	case p.Seq > 0:
 		mode = "e"
 	}

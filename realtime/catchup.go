@@ -174,10 +174,26 @@ func (s *subscription) goLive() {
 	s.pending, s.joining, s.fresh, s.by = nil, false, false, nil
 }
 
+// resyncPatience bounds how long resync keeps trying to read the history:
+// the subscription may come back before Redis serves commands again (a
+// circuit breaker in front of the client still open, a restarted server
+// loading its data).
+const resyncPatience = 10 * time.Second
+
 // resync catches live subscriptions up after the node's Redis subscription
-// came back; if that fails they get a reset and go on live.
+// came back, retrying with backoff for resyncPatience; if that fails they
+// get a reset and go on live.
 func (h *Hub) resync(t *topic, subs []*subscription) {
+	giveUp := time.Now().Add(resyncPatience)
 	err := h.catchUp(h.ctx, t, subs)
+	for wait := 50 * time.Millisecond; err != nil && time.Now().Before(giveUp); wait = min(2*wait, time.Second) {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		err = h.catchUp(h.ctx, t, subs)
+	}
 	if err == nil || h.ctx.Err() != nil {
 		return
 	}

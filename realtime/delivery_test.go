@@ -149,15 +149,16 @@ func TestPublish_ExplicitSeqIsTheEventsSeqAndRetriesSendNothing(t *testing.T) {
 		want int64
 		gap  bool
 	}{
-		{Publication{Type: "order.placed", Seq: 1}, 1, false},
-		{Publication{Type: "order.ready", Seq: 4}, 1, true}, // 2 and 3 missing: refused
-		{Publication{Type: "order.accepted", Seq: 2}, 2, false},
-		{Publication{Type: "order.preparing", Seq: 3}, 3, false},
-		{Publication{Type: "order.ready", Seq: 4}, 4, false},
-		{Publication{Type: "order.ready", Seq: 4}, 4, false},                    // retry: nothing sent
+		{Publication{Type: "order.placed", Seq: 1, Contiguous: true}, 1, false},
+		{Publication{Type: "order.ready", Seq: 4, Contiguous: true}, 1, true}, // 2 and 3 missing: refused
+		{Publication{Type: "order.accepted", Seq: 2, Contiguous: true}, 2, false},
+		{Publication{Type: "order.preparing", Seq: 3, Contiguous: true}, 3, false},
+		{Publication{Type: "order.ready", Seq: 4, Contiguous: true}, 4, false},
+		{Publication{Type: "order.ready", Seq: 4, Contiguous: true}, 4, false},  // retry: nothing sent
 		{Publication{Type: "order.accepted", Seq: 2}, 4, false},                 // stale: nothing sent
 		{Publication{Type: "order.picked_up"}, 5, false},                        // next sequence
 		{Publication{Type: "courier.location", Delivery: LatestWins}, 5, false}, // current sequence
+		{Publication{Type: "order.delivered", Seq: 9}, 9, false},                // not contiguous: may jump
 	}
 	for _, s := range steps {
 		got, err := n.broker.Publish(ctx, "order:3", s.p)
@@ -172,7 +173,7 @@ func TestPublish_ExplicitSeqIsTheEventsSeqAndRetriesSendNothing(t *testing.T) {
 	for _, want := range []struct {
 		typ string
 		seq int64
-	}{{"order.placed", 1}, {"order.accepted", 2}, {"order.preparing", 3}, {"order.ready", 4}, {"order.picked_up", 5}, {"courier.location", 5}} {
+	}{{"order.placed", 1}, {"order.accepted", 2}, {"order.preparing", 3}, {"order.ready", 4}, {"order.picked_up", 5}, {"courier.location", 5}, {"order.delivered", 9}} {
 		if f := c.expect("event"); f.Type != want.typ || f.Seq != want.seq {
 			t.Fatalf("got %s #%d, want %s #%d", f.Type, f.Seq, want.typ, want.seq)
 		}
@@ -194,6 +195,7 @@ func TestPublish_InvalidInputIsRefused(t *testing.T) {
 		{"data not JSON", "order:1", Publication{Type: "x", Data: json.RawMessage(`{`)}, ErrInvalidPublication},
 		{"negative seq", "order:1", Publication{Type: "x", Seq: -1}, ErrInvalidPublication},
 		{"latest-wins with a seq", "order:1", Publication{Type: "x", Seq: 3, Delivery: LatestWins}, ErrInvalidPublication},
+		{"contiguous without a seq", "order:1", Publication{Type: "x", Contiguous: true}, ErrInvalidPublication},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,8 +4,9 @@
 -- KEYS[1]  the topic's history stream; entry IDs are "<seq>-0"
 -- ARGV[1]  the topic's channel
 -- ARGV[2]  mode: "o" ordered with the next sequence, "e" ordered with the
---          explicit sequence ARGV[3], "l" latest-wins (current sequence, no history)
--- ARGV[3]  explicit sequence (mode "e")
+--          explicit sequence ARGV[3], "c" the same but only if it directly
+--          follows the current one, "l" latest-wins (current sequence, no history)
+-- ARGV[3]  explicit sequence (modes "e" and "c")
 -- ARGV[4]  event frame up to the sequence
 -- ARGV[5]  event frame after the sequence
 -- ARGV[6]  publish time, Unix nanoseconds
@@ -15,8 +16,8 @@
 -- Channel message: "<o|l><seq> <publish nanos> <frame>".
 -- Returns {seq, published}. published is 0 when an explicit sequence is not
 -- above the topic's current one (a retry of an event already published):
--- nothing is sent and seq is the current sequence. It is 2 when an explicit
--- sequence would leave a gap after the topic's current one (events before
+-- nothing is sent and seq is the current sequence. It is 2 when a contiguous
+-- sequence (mode "c") would leave a gap after the topic's current one (events before
 -- it were never published): nothing is sent, seq is the current sequence,
 -- and the publisher sends the missing events first.
 local key = KEYS[1]
@@ -31,12 +32,12 @@ end
 local seq = current
 if mode == 'o' then
   seq = current + 1
-elseif mode == 'e' then
+elseif mode == 'e' or mode == 'c' then
   seq = tonumber(ARGV[3])
   if seq <= current then
     return {current, 0}
   end
-  if current > 0 and seq > current + 1 then
+  if mode == 'c' and current > 0 and seq > current + 1 then
     return {current, 2}
   end
 end
