@@ -94,9 +94,9 @@ func Start(ctx context.Context, cfg Config, deps Deps) (*Engine, error) {
 		e.Stop()
 		return nil, fmt.Errorf("actors: load courier positions: %w", err)
 	}
-	if err := e.rearmAcceptDeadlines(ctx); err != nil {
+	if failed, err := e.rearmAcceptDeadlines(ctx); err != nil || len(failed) > 0 {
 		e.Stop()
-		return nil, fmt.Errorf("actors: re-arm accept deadlines: %w", err)
+		return nil, fmt.Errorf("actors: re-arm accept deadlines: %d orders unreached: %v", len(failed), err)
 	}
 	return e, nil
 }
@@ -187,9 +187,7 @@ func (e *Engine) followTopology() {
 			case <-ctx.Done():
 				return
 			case <-changed:
-				if err := e.rearmAcceptDeadlines(ctx); err != nil && ctx.Err() == nil {
-					e.log.Warn("re-arm accept deadlines after a membership change", "error", err)
-				}
+				e.rearmUntilDone(ctx)
 			}
 		}
 	})
@@ -211,31 +209,73 @@ func (e *Engine) InCluster(context.Context) error {
 
 // rearmAcceptDeadlines activates the grain of every order awaiting
 // acceptance; each arms its deadline (or rejects the order when it passed).
-func (e *Engine) rearmAcceptDeadlines(ctx context.Context) error {
+// It reads them from PostgreSQL, not from any node's memory, so an order
+// committed the instant its node died is armed like the others. It returns
+// the orders whose grain could not be reached.
+func (e *Engine) rearmAcceptDeadlines(ctx context.Context) ([]int64, error) {
+	var ids []int64
 	page := store.PageRequest{Limit: store.MaxPageLimit}
 	for {
 		orders, err := e.deps.Store.Orders.Orders(ctx, store.OrderFilter{Statuses: []store.OrderStatus{store.StatusPlaced}, Page: page})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(8)
 		for _, o := range orders.Items {
-			g.Go(func() error {
-				_, err := e.request(gctx, kindOrder, o.ID, &actorspb.Activate{})
-				if err != nil && !store.IsKind(err, store.ENOTFOUND) {
-					return fmt.Errorf("activate order %d: %w", o.ID, err)
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
+			ids = append(ids, o.ID)
 		}
 		if orders.Next == "" {
-			return nil
+			return e.activate(ctx, ids), nil
 		}
 		page.Cursor = orders.Next
+	}
+}
+
+// activate sends Activate to the grains of the orders and returns those
+// that did not answer.
+func (e *Engine) activate(ctx context.Context, ids []int64) []int64 {
+	var mu sync.Mutex
+	var failed []int64
+	var g errgroup.Group
+	g.SetLimit(8)
+	for _, id := range ids {
+		g.Go(func() error {
+			_, err := e.request(ctx, kindOrder, id, &actorspb.Activate{})
+			if err != nil && !store.IsKind(err, store.ENOTFOUND) {
+				mu.Lock()
+				failed = append(failed, id)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return failed
+}
+
+// Re-arming after a membership change retries the orders it could not
+// reach, from rearmFirst doubling up to rearmMax, until each answered.
+const (
+	rearmFirst = time.Second
+	rearmMax   = 30 * time.Second
+)
+
+// rearmUntilDone re-arms every accept deadline and keeps retrying the
+// orders whose grain did not answer (their new owner was still taking
+// over) until all did or ctx ends.
+func (e *Engine) rearmUntilDone(ctx context.Context) {
+	failed, err := e.rearmAcceptDeadlines(ctx)
+	for wait := rearmFirst; ctx.Err() == nil && (err != nil || len(failed) > 0); wait = min(2*wait, rearmMax) {
+		e.log.Warn("re-arm accept deadlines after a membership change; retrying", "unreached", len(failed), "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if err != nil {
+			failed, err = e.rearmAcceptDeadlines(ctx)
+		} else {
+			failed = e.activate(ctx, failed)
+		}
 	}
 }
 
@@ -292,14 +332,24 @@ func (e *Engine) Activations() (orders, restaurants int) {
 // one. So is a request no node would activate the grain for, as while the
 // node owning it leaves: the others do not route to it once they notice.
 // A request that times out is not repeated: the grain may have done the
-// work.
+// work. But a request waiting on a node that died (kill -9, a lost
+// machine) is sent again to the grain's new owner as soon as the cluster
+// drops the dead node — when doing it twice is doing it once (repeatable)
+// — instead of waiting out the request timeout.
 const (
 	maxDeadLetterRetries = 10
 	deadLetterPause      = 10 * time.Millisecond
+	// hostCheckEvery is how often a request waiting on another node checks
+	// that the node is still a member.
+	hostCheckEvery = 100 * time.Millisecond
 )
 
 // errNoHost: no cluster member activated the grain.
 var errNoHost = errors.New("no cluster member hosts it")
+
+// errHostLeft: the node hosting the grain left the cluster while the
+// request waited for its answer.
+var errHostLeft = errors.New("the node hosting it left the cluster")
 
 // request sends msg to the grain of the given kind and ID and returns its
 // reply's record, or its error.
@@ -316,10 +366,11 @@ func (e *Engine) request(ctx context.Context, kind string, id int64, msg proto.M
 		}
 		var res any
 		err := errNoHost
-		if pid := e.pid(identity, kind); pid != nil {
-			res, err = e.system.Root.RequestFuture(pid, msg, timeout).Result()
+		if pid := e.pid(identity, kind); pid != nil && !e.hostLeft(pid) {
+			res, err = e.await(pid, msg, timeout)
 		}
-		if (errors.Is(err, errNoHost) || isDeadLetter(err)) && attempt < maxDeadLetterRetries {
+		again := errors.Is(err, errNoHost) || isDeadLetter(err) || (errors.Is(err, errHostLeft) && repeatable(msg))
+		if again && attempt < maxDeadLetterRetries {
 			e.cluster.PidCache.Remove(identity, kind)
 			time.Sleep(time.Duration(attempt+1) * deadLetterPause)
 			continue
@@ -333,6 +384,58 @@ func (e *Engine) request(ctx context.Context, kind string, id int64, msg proto.M
 		}
 		return r, fromError(r.GetError())
 	}
+}
+
+// await sends msg to pid and waits up to timeout for the answer, or until
+// pid's node leaves the cluster (errHostLeft).
+func (e *Engine) await(pid *actor.PID, msg proto.Message, timeout time.Duration) (any, error) {
+	f := e.system.Root.RequestFuture(pid, msg, timeout)
+	if pid.Address == e.system.Address() {
+		return f.Result()
+	}
+	type answer struct {
+		res any
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		res, err := f.Result()
+		done <- answer{res, err}
+	}()
+	tick := time.NewTicker(hostCheckEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case a := <-done:
+			return a.res, a.err
+		case <-tick.C:
+			if e.hostLeft(pid) {
+				return nil, errHostLeft
+			}
+		}
+	}
+}
+
+// hostLeft reports whether pid lives on a node that is no longer a member
+// of the cluster.
+func (e *Engine) hostLeft(pid *actor.PID) bool {
+	if pid.Address == e.system.Address() {
+		return false
+	}
+	return !slices.ContainsFunc(e.cluster.MemberList.Members().Members(), func(m *cluster.Member) bool { return m.Address() == pid.Address })
+}
+
+// repeatable reports whether msg may be sent again to a grain's new owner
+// after the node holding it died while the grain may have handled it:
+// whether handling it twice is handling it once. A status change, an
+// assignment, a position or a kitchen setting repeated finds itself done
+// (or adds the same point); a placement is repeatable only under its
+// idempotency key, which PostgreSQL answers with the first order.
+func repeatable(msg proto.Message) bool {
+	if p, ok := msg.(*actorspb.PlaceOrder); ok {
+		return p.GetIdempotencyKey() != ""
+	}
+	return true
 }
 
 // pid returns where the grain lives, activating it if needed.
