@@ -25,13 +25,14 @@ run: ## start dabba; without DATABASE_URL/REDIS_URL it runs embedded PostgreSQL 
 	DABBA_ENV=$${DABBA_ENV:-development} $(GO) run ./cmd/dabba serve --simulate
 
 test: ## run every test with the race detector against real PostgreSQL and Redis (started, even installed, when absent)
-	$(WITH_SERVICES) $(GO) test -race -count=1 ./...
+	$(WITH_SERVICES) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/faults)
 	@# protoactor-go races inside its own code when cluster members come and
 	@# go (see actors/cluster_test.go), so the multi-node tests run without -race.
 	$(WITH_SERVICES) $(GO) test -count=1 -run '^TestCluster' ./actors/
+	@$(MAKE) --no-print-directory test-faults
 
-test-faults: ## only the fault tests: dabba serve processes over private PostgreSQL and Redis, killed and restarted (make test runs them too)
-	$(WITH_SERVICES) $(GO) test -count=1 -v ./cmd/dabba/internal/faults/
+test-faults: ## only the fault tests: dabba serve processes over private PostgreSQL and Redis, killed and restarted (make test runs them last, two at a time, so they starve no other test)
+	$(WITH_SERVICES) $(GO) test -count=1 -parallel 2 -v ./cmd/dabba/internal/faults/
 
 bench: ## run benchmarks against real services (BENCH=regexp PKG=./store/...)
 	$(WITH_SERVICES) $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(PKG)

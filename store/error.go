@@ -44,6 +44,11 @@ type Error struct {
 	Message string
 	// Fields lists the offending input fields of an EINVALID error.
 	Fields []FieldError
+	// Unapplied, on an EUNAVAILABLE error, says that the request never
+	// reached the database (it could not connect): nothing of it was
+	// written. Without it, a write that failed may or may not have been
+	// committed.
+	Unapplied bool
 }
 
 // FieldError names one invalid input field and what is wrong with it.
@@ -65,6 +70,13 @@ func (e *Error) Error() string {
 // Errorf returns an *Error of the given kind and code.
 func Errorf(kind ErrorKind, code, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Unapplied reports whether err says that nothing of the request reached
+// the database (see Error.Unapplied).
+func Unapplied(err error) bool {
+	var se *Error
+	return errors.As(err, &se) && se.Unapplied
 }
 
 // Invalid returns an EINVALID error naming the offending fields.

@@ -526,13 +526,11 @@ func WriteThrough[T any](ctx context.Context, c *Cache, key Key, write Loader[T]
 	}
 	c.stats.pattern(PatternWriteThrough)
 	lease := c.tokens.header(slotLease)
-	g, began := c.begin(ctx, t, lease)
+	g, prev, began := c.begin(ctx, t, lease)
 	v, err := write(ctx)
 	if err != nil {
 		if began {
-			if derr := c.drop(ctx, t); derr != nil {
-				c.undelivered(t.ns(), derr)
-			}
+			c.abandon(ctx, t, g, lease, prev, store.Unapplied(err))
 		}
 		return v, err
 	}
@@ -554,18 +552,52 @@ func WriteThrough[T any](ctx context.Context, c *Cache, key Key, write Loader[T]
 	return v, nil
 }
 
-// begin puts a writer's lease in t's slot, at the current generations.
-func (c *Cache) begin(ctx context.Context, t target, lease string) (generations, bool) {
+// replaced is the value a writer's lease took the place of, and how long
+// it had left to live; raw is "" when the slot held no value.
+type replaced struct {
+	raw string
+	ttl time.Duration
+}
+
+// begin puts a writer's lease in t's slot, at the current generations, and
+// returns what it replaced.
+func (c *Cache) begin(ctx context.Context, t target, lease string) (generations, replaced, bool) {
 	if !c.usable(ctx) {
 		c.undelivered(t.ns(), errUnusable)
-		return generations{}, false
+		return generations{}, replaced{}, false
 	}
-	g, err := c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, slot string) { p.Set(ctx, slot, lease, c.cfg.LeaseTTL) })
+	var ttl *redis.DurationCmd
+	var old *redis.StatusCmd
+	g, err := c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, slot string) {
+		ttl = p.PTTL(ctx, slot)
+		old = p.SetArgs(ctx, slot, lease, redis.SetArgs{TTL: c.cfg.LeaseTTL, Get: true})
+	})
 	if err != nil {
 		c.undelivered(t.ns(), err)
-		return g, false
+		return g, replaced{}, false
 	}
-	return g, true
+	var prev replaced
+	if raw, err := old.Result(); err == nil && decodeSlot(raw).tag == slotValue && ttl.Val() > 0 {
+		prev = replaced{raw: raw, ttl: ttl.Val()}
+	}
+	return g, prev, true
+}
+
+// abandon ends the lease of a write that failed. A write that never
+// reached the source (store.Unapplied: the database could not be
+// connected to) changed nothing, so the value its lease replaced is put
+// back — unless an invalidation or another writer took the slot meanwhile
+// — and readers keep being served from the cache while the database is
+// away. Any other failed write may have been committed, so the entry goes.
+func (c *Cache) abandon(ctx context.Context, t target, g generations, lease string, prev replaced, unapplied bool) {
+	if unapplied && prev.raw != "" {
+		if _, err := c.replace(ctx, t, g, lease, modeFill, []byte(prev.raw), prev.ttl); err == nil {
+			return
+		}
+	}
+	if err := c.drop(ctx, t); err != nil {
+		c.undelivered(t.ns(), err)
+	}
 }
 
 // commit stores a writer's value if its lease survived, and otherwise makes

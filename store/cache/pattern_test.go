@@ -131,6 +131,51 @@ func TestWriteThrough_FailedWriteDropsTheEntry(t *testing.T) {
 	}
 }
 
+func TestWriteThrough_AWriteThatNeverReachedTheSourceKeepsTheEntry(t *testing.T) {
+	c, _ := newCache(t)
+	src := newRecord()
+	src.set("1", 1)
+	mustGet(t, c, thingKey("1"), src.loader("1"))
+
+	unreached := func(ctx context.Context) (versioned, error) {
+		return versioned{}, &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable", Message: "cannot connect", Unapplied: true}
+	}
+	if _, err := WriteThrough(context.Background(), c, thingKey("1"), unreached); !store.Unapplied(err) {
+		t.Fatalf("write error %v, want the source's", err)
+	}
+
+	if v := mustGet(t, c, thingKey("1"), src.loader("1")); v.Version != 1 || src.loads.Load() != 1 {
+		t.Fatalf("read after an unapplied write = %d after %d loads, want 1 from the cache", v.Version, src.loads.Load())
+	}
+}
+
+func TestWriteThrough_AnUnappliedWriteDoesNotUndoAnInvalidation(t *testing.T) {
+	c, _ := newCache(t)
+	src := newRecord()
+	src.set("1", 1)
+	mustGet(t, c, thingKey("1"), src.loader("1"))
+	tgt, err := c.target(thingKey("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	unreached := func(ctx context.Context) (versioned, error) {
+		// Another node's write lands and invalidates while this one fails.
+		src.set("1", 2)
+		if err := c.drop(ctx, tgt); err != nil {
+			t.Fatal(err)
+		}
+		return versioned{}, &store.Error{Kind: store.EUNAVAILABLE, Message: "cannot connect", Unapplied: true}
+	}
+	if _, err := WriteThrough(context.Background(), c, thingKey("1"), unreached); err == nil {
+		t.Fatal("write error was swallowed")
+	}
+
+	if v := mustGet(t, c, thingKey("1"), src.loader("1")); v.Version != 2 {
+		t.Fatalf("read after an invalidation = %d, want 2 from the source", v.Version)
+	}
+}
+
 func TestSet_ReplacesTheEntry(t *testing.T) {
 	c, _ := newCache(t)
 	src := newRecord()

@@ -32,8 +32,10 @@ func storeError(op string, err error) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if unreachable(err) {
+		var ce *pgconn.ConnectError
 		return &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable",
-			Message: op + ": the database is unavailable; retry shortly"}
+			Message:   op + ": the database is unavailable; retry shortly",
+			Unapplied: errors.As(err, &ce) || pgconn.SafeToRetry(err)}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -35,6 +35,13 @@ func TestStoreErrorUnavailableClasses(t *testing.T) {
 			t.Errorf("%s: mapped to %v, want unavailable database_unavailable", name, got)
 		}
 	}
+	// Only a request that could not connect certainly wrote nothing.
+	if got := storeError("op", fmt.Errorf("begin: %w", &pgconn.ConnectError{})); !store.Unapplied(got) {
+		t.Errorf("a failed connect is unapplied, mapped to %#v", got)
+	}
+	if got := storeError("op", &pgconn.PgError{Code: "57P01"}); store.Unapplied(got) {
+		t.Errorf("a session ended under a statement may have committed it, mapped to %#v", got)
+	}
 	if got := storeError("op", &pgconn.PgError{Code: "42P01"}); store.KindOf(got) != store.EINTERNAL {
 		t.Errorf("an undefined table is a bug, mapped to %v", got)
 	}

@@ -175,6 +175,30 @@ func (l *orderLoad) markRestart(at time.Time) {
 	l.since, l.firstAck = at, time.Time{}
 }
 
+// retryHints counts the 503s that said when to retry and those that did
+// not, since the run began.
+func (l *orderLoad) retryHints() (with, without int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.retryAfter, l.missingRetryAfter
+}
+
+// awaitAck waits (up to within) for the first acknowledgement after the
+// mark (markRestart) and returns how long after it that came.
+func (l *orderLoad) awaitAck(t *testing.T, within time.Duration) time.Duration {
+	t.Helper()
+	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		l.mu.Lock()
+		since, first := l.since, l.firstAck
+		l.mu.Unlock()
+		if !first.IsZero() {
+			return first.Sub(since)
+		}
+	}
+	t.Fatalf("no order was acknowledged within %s of the mark", within)
+	return 0
+}
+
 // snapshot returns a copy of the acknowledged orders.
 func (l *orderLoad) snapshot() []ack {
 	l.mu.Lock()

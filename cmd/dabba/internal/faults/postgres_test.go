@@ -1,0 +1,79 @@
+package faults_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// postgresOutage is how long PostgreSQL stays away.
+const postgresOutage = 20 * time.Second
+
+func TestPostgresOutageAnswers503WithRetryAfterAndRecoversByItself(t *testing.T) {
+	t.Parallel()
+	s := startServers(t)
+	n := startNode(t, s, "node")
+	c := buildCity(t, n, 6, 8)
+
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	orders := placeOrders(ctx, t, c, 8, func(int) *node { return n })
+	reads := readAndRename(ctx, t, n, c, 4, 100*time.Millisecond)
+	time.Sleep(3 * time.Second)
+	orders.phase()
+	reads.phase()
+
+	s.pg.Stop()
+	// Requests in flight when it stopped may have committed; what follows
+	// may not.
+	time.Sleep(time.Second)
+	orders.phase()
+	reads.phase()
+	time.Sleep(postgresOutage - time.Second)
+	outageOrders, _ := orders.phase()
+	outageReads, outageWrites, _, stales := reads.phase()
+	retried, missing := orders.retryHints()
+
+	s.pg.Start()
+	back := time.Now()
+	orders.markRestart(back)
+	recovered := orders.awaitAck(t, 30*time.Second)
+	time.Sleep(3 * time.Second)
+	stop()
+	orders.wait()
+	reads.wait()
+
+	for status, count := range outageOrders {
+		if status != http.StatusServiceUnavailable {
+			t.Errorf("%d placements answered %d while PostgreSQL was down, want 503", count, status)
+		}
+	}
+	for status, count := range outageWrites {
+		if status != http.StatusServiceUnavailable {
+			t.Errorf("%d restaurant updates answered %d while PostgreSQL was down, want 503", count, status)
+		}
+	}
+	// Cached reads keep answering. A failed rename that never reached the
+	// database leaves the entry as it was; one PostgreSQL dropped under it
+	// (the edge of the outage) may have committed, so its entry goes, and
+	// that restaurant's reads answer 503 until PostgreSQL is back.
+	total := 0
+	for status, count := range outageReads {
+		total += count
+		if status != http.StatusOK && status != http.StatusServiceUnavailable {
+			t.Errorf("%d reads answered %d while PostgreSQL was down, want 200 (cached) or 503", count, status)
+		}
+	}
+	if served := outageReads[http.StatusOK]; total == 0 || served*len(c.restaurants) < total*(len(c.restaurants)-1) {
+		t.Errorf("%d of %d reads of cached restaurants answered 200 while PostgreSQL was down, want all but those of one restaurant at most", served, total)
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d 503s to placements did not say when to retry (Retry-After)", missing, missing+retried)
+	}
+	reads.expectFresh(t)
+	expectExactlyOnce(t, s, orders.snapshot())
+	n.expectCleanLog()
+	t.Logf("PostgreSQL down %s: placements %v, restaurant updates %v, reads %v (%d from an expired copy); %d 503s with Retry-After; first order acknowledged %s after PostgreSQL returned",
+		postgresOutage, outageOrders, outageWrites, outageReads, stales, retried, recovered.Round(time.Millisecond))
+}
