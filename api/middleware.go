@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dabba/dabba/store"
+	"github.com/dabba/dabba/store/cache"
 )
 
 type requestIDKey struct{}
@@ -76,9 +77,15 @@ func catalogue() fuego.RouteOption {
 // cacheNoStore unless the route said otherwise.
 type statusRecorder struct {
 	http.ResponseWriter
+	// ctx is the request's, where the cache notes a stale answer.
+	ctx    context.Context
 	status int
 	bytes  int
 }
+
+// staleStatus is the Cache-Status (RFC 9211) of an answer served from an
+// expired cache entry because PostgreSQL was unavailable (stale-if-error).
+const staleStatus = "dabba; hit; detail=stale-if-error"
 
 func (w *statusRecorder) WriteHeader(code int) {
 	if w.status != 0 {
@@ -91,6 +98,9 @@ func (w *statusRecorder) WriteHeader(code int) {
 	}
 	if strings.Contains(h.Get("Content-Type"), "json") && h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", cacheNoStore)
+	}
+	if cache.ServedStale(w.ctx) {
+		h.Set("Cache-Status", staleStatus)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -129,13 +139,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := newRequestID(r)
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx := cache.WithStaleNotice(context.WithValue(r.Context(), requestIDKey{}, id))
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-ID", id)
 		// No browser may guess another type than the one declared (a JSON
 		// answer echoing input must never run as HTML or script).
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &statusRecorder{ResponseWriter: w, ctx: ctx}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

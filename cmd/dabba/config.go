@@ -49,6 +49,9 @@ type Config struct {
 	// CacheTTLOverrides replaces entries of the TTL table, e.g.
 	// "restaurants=10m,orders=2m".
 	CacheTTLOverrides string
+	// CacheStaleIfError is how long after it expired a catalogue entry may
+	// answer while PostgreSQL is away; negative keeps no copies.
+	CacheStaleIfError time.Duration
 	// CacheSecret keys the HMAC of secure cache keys; empty derives one
 	// from the JWT secret, so every node of a fleet agrees.
 	CacheSecret string
@@ -135,6 +138,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) func() error {
 	fs.BoolVar(&c.NoCache, "no-cache", os.Getenv("DABBA_NO_CACHE") == "true", "serve reads from PostgreSQL only, bypassing the cache ($DABBA_NO_CACHE)")
 	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt("DABBA_DB_MAX_CONNS", 20, &errs), "PostgreSQL pool size ($DABBA_DB_MAX_CONNS)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("DABBA_SHUTDOWN_TIMEOUT", 20*time.Second, &errs), "graceful shutdown bound ($DABBA_SHUTDOWN_TIMEOUT)")
+	fs.DurationVar(&c.CacheStaleIfError, "cache-stale-if-error", envDuration("DABBA_CACHE_STALE_IF_ERROR", 10*time.Minute, &errs), "how long an expired restaurant, menu or review entry still answers while PostgreSQL is away; negative: never ($DABBA_CACHE_STALE_IF_ERROR)")
 	fs.DurationVar(&c.AcceptTimeout, "accept-timeout", envDuration("DABBA_ACCEPT_TIMEOUT", actors.DefaultAcceptTimeout, &errs), "how long a restaurant has to accept an order before it is rejected ($DABBA_ACCEPT_TIMEOUT)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", int64(envInt("DABBA_MAX_BODY_BYTES", 64<<10, &errs)), "largest request body accepted ($DABBA_MAX_BODY_BYTES)")
 	seedDefault := os.Getenv("DABBA_SEED")

@@ -227,7 +227,8 @@ func openCache(cfg Config, p *platform, reg prometheus.Registerer, log *slog.Log
 	}
 	c, err := cache.New(cache.Config{
 		Redis: p.redis, Breaker: p.breaker, Prefix: cfg.CachePrefix, Profile: profile, TTLOverrides: overrides,
-		Secret: secret, Source: p.db.Services(), Registerer: reg, Logger: log,
+		StaleIfError: cfg.CacheStaleIfError,
+		Secret:       secret, Source: p.db.Services(), Registerer: reg, Logger: log,
 		Local: cache.LocalConfig{Classes: local},
 	})
 	if err != nil {

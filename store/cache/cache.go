@@ -348,8 +348,8 @@ var errGenerationsMoving = errors.New("generations kept moving")
 func (c *Cache) observe(ctx context.Context, t target, lease string) (raw string, found bool, g generations, err error) {
 	if lease != "" {
 		var slotCmd *redis.StatusCmd
-		g, err = c.atCurrent(ctx, t, "claim", func(p redis.Pipeliner, slot string) {
-			slotCmd = p.SetArgs(ctx, slot, lease, redis.SetArgs{Mode: "NX", Get: true, TTL: c.cfg.LeaseTTL})
+		g, err = c.atCurrent(ctx, t, "claim", func(p redis.Pipeliner, g generations) {
+			slotCmd = p.SetArgs(ctx, c.physical(t, g), lease, redis.SetArgs{Mode: "NX", Get: true, TTL: c.cfg.LeaseTTL})
 		})
 		if err != nil {
 			return "", false, g, err
@@ -382,7 +382,9 @@ func (c *Cache) observe(ctx context.Context, t target, lease string) (raw string
 // The slot script: replace or release a slot only if it still holds what
 // the caller put or saw there (its header). With mode "commit" (a writer) a
 // slot that changed hands is deleted, so of two racing writers neither can
-// leave its value behind. It is kept to two Redis calls: Lua's per-call
+// leave its value behind. KEYS[2], when given, is the entry's
+// stale-if-error copy (see grace.go), stored with a stored value (for
+// ARGV[5] ms) and deleted with a lost commit. It is kept to two Redis calls: Lua's per-call
 // overhead is most of a fill's cost. Generations are not checked here: a
 // reader's fill into a generation cleared meanwhile is unreachable anyway,
 // and a writer reads them in the same round trip (see replace).
@@ -393,10 +395,11 @@ if cur and string.sub(cur, 1, #ARGV[1]) == ARGV[1] then
     redis.call('DEL', KEYS[1])
   else
     redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+    if KEYS[2] then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[5]) end
   end
   return 1
 end
-if ARGV[2] == 'commit' then redis.call('DEL', KEYS[1]) end
+if ARGV[2] == 'commit' then redis.call('DEL', unpack(KEYS)) end
 return 0
 `)
 
@@ -430,6 +433,10 @@ const (
 func (c *Cache) replace(ctx context.Context, t target, g generations, expect string, mode slotMode, value []byte, ttl time.Duration) (slotOutcome, error) {
 	keys := []string{c.physical(t, g)}
 	args := []any{expect, string(mode), value, ttl.Milliseconds()}
+	if mode != modeRelease && len(value) > 0 && value[0] == slotValue {
+		keys = c.slotKeys(t, g)
+		args = append(args, c.graceTTL(ttl).Milliseconds())
+	}
 	var code int64
 	var genCmd *redis.SliceCmd
 	var err error
@@ -463,12 +470,12 @@ func (c *Cache) replace(ctx context.Context, t target, g generations, expect str
 // atCurrent runs cmds on t's slot at the generations this node believes,
 // pipelined with a read of the generations, and runs them again at the
 // real ones until the two agree. It returns the generations used.
-func (c *Cache) atCurrent(ctx context.Context, t target, op string, cmds func(p redis.Pipeliner, slot string)) (generations, error) {
+func (c *Cache) atCurrent(ctx context.Context, t target, op string, cmds func(p redis.Pipeliner, g generations)) (generations, error) {
 	for range maxGenerationRetries {
 		g := c.believed(t)
 		var genCmd *redis.SliceCmd
 		err := c.pipelined(ctx, t.ns(), op, func(p redis.Pipeliner) {
-			cmds(p, c.physical(t, g))
+			cmds(p, g)
 			genCmd = p.MGet(ctx, t.genKeys...)
 		})
 		if err != nil {
@@ -484,7 +491,7 @@ func (c *Cache) atCurrent(ctx context.Context, t target, op string, cmds func(p 
 // drop deletes t's slot (value, negative entry or lease) at the current
 // generations.
 func (c *Cache) drop(ctx context.Context, t target) error {
-	_, err := c.atCurrent(ctx, t, "invalidate", func(p redis.Pipeliner, slot string) { p.Del(ctx, slot) })
+	_, err := c.atCurrent(ctx, t, "invalidate", func(p redis.Pipeliner, g generations) { p.Del(ctx, c.slotKeys(t, g)...) })
 	return err
 }
 

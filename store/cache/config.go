@@ -36,6 +36,10 @@ type Config struct {
 	// flood of requests for a missing ID costs one load per NegativeTTL;
 	// default 15 s.
 	NegativeTTL time.Duration
+	// StaleIfError is how long after it expired a catalogue entry may still
+	// answer a read while the source is unavailable, marked stale (see
+	// grace.go). Default 10 min; negative keeps no copies.
+	StaleIfError time.Duration
 	// LeaseTTL is how long a reader that missed may hold an entry's slot
 	// while it loads; a lease left by a crashed node frees itself after it.
 	// Default 5 s.
@@ -149,6 +153,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	def(&c.NegativeTTL, 15*time.Second)
 	def(&c.LeaseTTL, 5*time.Second)
+	if c.StaleIfError == 0 {
+		c.StaleIfError = 10 * time.Minute
+	}
 	def(&c.LeaseWait, 3*time.Second)
 	def(&c.FlushInterval, time.Second)
 	def(&c.MonitorInterval, 15*time.Second)

@@ -321,7 +321,7 @@ func (c *Cache) invalidate(ctx context.Context, p plan) CascadeResult {
 	if c.usable(ctx) {
 		err = c.pipelined(ctx, "", "invalidate", func(pipe redis.Pipeliner) {
 			for i := range ops {
-				pipe.Del(ctx, c.physical(ops[i].t, ops[i].g))
+				pipe.Del(ctx, c.slotKeys(ops[i].t, ops[i].g)...)
 				ops[i].genCmd = pipe.MGet(ctx, ops[i].t.genKeys...)
 			}
 			for i, gr := range groups {

@@ -160,6 +160,9 @@ type fetched struct {
 	// negative is the remembered (or freshly loaded) ENOTFOUND.
 	negative error
 	hit      bool
+	// stale is set when the value is an expired copy, served because the
+	// source was unavailable (see grace.go).
+	stale bool
 }
 
 // read serves t from the local tier or Redis, or loads it.
@@ -183,7 +186,9 @@ func (c *Cache) read(ctx context.Context, t target, load loadFunc) (fetched, err
 		}
 		return fetched{}, f.negative
 	}
-	c.local.put(t, f.payload, epoch)
+	if !f.stale {
+		c.local.put(t, f.payload, epoch)
+	}
 	return f, nil
 }
 
@@ -385,6 +390,9 @@ func (c *Cache) loadAndFill(ctx context.Context, t target, g generations, expect
 		return fetched{negative: err}, nil
 	case err != nil:
 		c.releaseDetached(ctx, t, g, expect, done)
+		if f, ok := c.stale(ctx, t, g, err); ok {
+			return f, nil
+		}
 		return fetched{}, err
 	case !l.cache:
 		c.releaseDetached(ctx, t, g, expect, done)
@@ -568,7 +576,8 @@ func (c *Cache) begin(ctx context.Context, t target, lease string) (generations,
 	}
 	var ttl *redis.DurationCmd
 	var old *redis.StatusCmd
-	g, err := c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, slot string) {
+	g, err := c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, g generations) {
+		slot := c.physical(t, g)
 		ttl = p.PTTL(ctx, slot)
 		old = p.SetArgs(ctx, slot, lease, redis.SetArgs{TTL: c.cfg.LeaseTTL, Get: true})
 	})
@@ -588,12 +597,18 @@ func (c *Cache) begin(ctx context.Context, t target, lease string) (generations,
 // connected to) changed nothing, so the value its lease replaced is put
 // back — unless an invalidation or another writer took the slot meanwhile
 // — and readers keep being served from the cache while the database is
-// away. Any other failed write may have been committed, so the entry goes.
+// away; so does the stale-if-error copy of an entry that had expired. Any
+// other failed write may have been committed, so the entry and its copy go.
 func (c *Cache) abandon(ctx context.Context, t target, g generations, lease string, prev replaced, unapplied bool) {
-	if unapplied && prev.raw != "" {
+	switch {
+	case unapplied && prev.raw != "":
 		if _, err := c.replace(ctx, t, g, lease, modeFill, []byte(prev.raw), prev.ttl); err == nil {
 			return
 		}
+	case unapplied:
+		// The entry had expired: free the slot, and keep its stale copy.
+		c.release(ctx, t, g, lease)
+		return
 	}
 	if err := c.drop(ctx, t); err != nil {
 		c.undelivered(t.ns(), err)
@@ -663,8 +678,14 @@ func Set[T any](ctx context.Context, c *Cache, key Key, v T) error {
 	}
 	value := append([]byte(c.tokens.header(slotValue)), l.payload...)
 	ttl := c.jittered(l.ttl)
-	_, err = c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, slot string) {
-		p.Set(ctx, slot, value, ttl)
+	_, err = c.atCurrent(ctx, t, "write", func(p redis.Pipeliner, g generations) {
+		p.Set(ctx, c.physical(t, g), value, ttl)
+		if c.graceful(t) {
+			// Not a copy of value: two commands, unlike the slot script,
+			// could land around another writer's and leave an older copy
+			// than its entry. Without one, this entry is not served stale.
+			p.Del(ctx, c.graceKey(t, g))
+		}
 		c.publishChange(ctx, p, t)
 	})
 	c.local.drop(t)

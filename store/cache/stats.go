@@ -39,13 +39,14 @@ const (
 	cBytesWritten                 // bytes stored
 	cFallbacks                    // reads served by the loader because Redis was unusable
 	cRedisErrors                  // failed Redis calls
+	cStaleServed                  // reads answered from an expired copy (stale-if-error)
 	numCounters
 )
 
 func (k counter) name() string {
 	return [...]string{"hits", "local_hits", "negative_hits", "misses", "loads", "load_errors",
 		"lease_waits", "fills", "fills_refused", "writes", "invalidations", "bytes_written",
-		"fallbacks", "redis_errors"}[k]
+		"fallbacks", "redis_errors", "stale_served"}[k]
 }
 
 func (k counter) help() string {
@@ -64,6 +65,7 @@ func (k counter) help() string {
 		"Bytes stored in Redis.",
 		"Reads served by the loader because Redis was unusable.",
 		"Failed Redis calls.",
+		"Reads answered from an expired copy because the source was unavailable (stale-if-error).",
 	}[k]
 }
 

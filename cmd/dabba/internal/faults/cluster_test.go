@@ -70,4 +70,3 @@ func TestKillNineOfAClusterNodeHandsItsOrdersOverToTheOthers(t *testing.T) {
 	t.Logf("kill -9 of one of three nodes under load: %d acknowledged, 0 lost, 0 duplicated; placements in the 6 s after: %v, slowest %s",
 		len(acked), during, slices.Max(append(latencies, 0)).Round(time.Millisecond))
 }
-

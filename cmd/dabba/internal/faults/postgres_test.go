@@ -13,7 +13,9 @@ const postgresOutage = 20 * time.Second
 func TestPostgresOutageAnswers503WithRetryAfterAndRecoversByItself(t *testing.T) {
 	t.Parallel()
 	s := startServers(t)
-	n := startNode(t, s, "node")
+	// Restaurant entries live 5 s, so most expire during the outage and
+	// are answered from their stale-if-error copies.
+	n := startNode(t, s, "node", withEnv("DABBA_CACHE_TTL_OVERRIDES=restaurants=5s"))
 	c := buildCity(t, n, 6, 8)
 
 	ctx, stop := context.WithCancel(t.Context())
@@ -54,10 +56,11 @@ func TestPostgresOutageAnswers503WithRetryAfterAndRecoversByItself(t *testing.T)
 			t.Errorf("%d restaurant updates answered %d while PostgreSQL was down, want 503", count, status)
 		}
 	}
-	// Cached reads keep answering. A failed rename that never reached the
+	// Cached reads keep answering, from a live entry or, once it expired,
+	// from its stale-if-error copy. A failed rename that never reached the
 	// database leaves the entry as it was; one PostgreSQL dropped under it
-	// (the edge of the outage) may have committed, so its entry goes, and
-	// that restaurant's reads answer 503 until PostgreSQL is back.
+	// (the edge of the outage) may have committed, so its entry and copy
+	// go, and that restaurant's reads answer 503 until PostgreSQL is back.
 	total := 0
 	for status, count := range outageReads {
 		total += count
@@ -67,6 +70,9 @@ func TestPostgresOutageAnswers503WithRetryAfterAndRecoversByItself(t *testing.T)
 	}
 	if served := outageReads[http.StatusOK]; total == 0 || served*len(c.restaurants) < total*(len(c.restaurants)-1) {
 		t.Errorf("%d of %d reads of cached restaurants answered 200 while PostgreSQL was down, want all but those of one restaurant at most", served, total)
+	}
+	if stales == 0 {
+		t.Error("no read was answered from an expired entry's copy, though the entries expired during the outage")
 	}
 	if missing > 0 {
 		t.Errorf("%d of %d 503s to placements did not say when to retry (Retry-After)", missing, missing+retried)
