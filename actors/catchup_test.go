@@ -38,14 +38,19 @@ func (f *fixture) expectSeqs(ws *websocket.Conn, want ...int64) {
 	}
 }
 
-func TestOrderTopic_EventsCommittedWhilePublishingFailedArriveLaterInOrder(t *testing.T) {
-	f := newFixture(t)
-	flaky := &outage{Publisher: f.broker}
+// watchedOrder is an order placed through an engine whose publications
+// pass through flaky, watched on its topic, and its kitchen.
+func watchedOrder(t *testing.T) (f *fixture, flaky *outage, o *store.Order, kitchen store.Principal, ws *websocket.Conn) {
+	f = newFixture(t)
+	flaky = &outage{Publisher: f.broker}
 	f.crashAndRestart(func() { f.publisher = flaky })
 	r := f.restaurant()
-	kitchen := store.Principal{Role: store.RoleRestaurant, ID: r.ID}
-	o := f.order(r)
-	ws := f.watch(o.Topic())
+	o = f.order(r)
+	return f, flaky, o, store.Principal{Role: store.RoleRestaurant, ID: r.ID}, f.watch(o.Topic())
+}
+
+func TestOrderTopic_EventsCommittedWhilePublishingFailedArriveLaterInOrder(t *testing.T) {
+	f, flaky, o, kitchen, ws := watchedOrder(t)
 
 	flaky.down.Store(true)
 	f.move(o.ID, kitchen, store.StatusAccepted, "")
@@ -64,13 +69,7 @@ func TestOrderTopic_EventsCommittedWhilePublishingFailedArriveLaterInOrder(t *te
 }
 
 func TestOrderTopic_AGapLeftByACrashedNodeIsFilledFromTheTimeline(t *testing.T) {
-	f := newFixture(t)
-	flaky := &outage{Publisher: f.broker}
-	f.crashAndRestart(func() { f.publisher = flaky })
-	r := f.restaurant()
-	kitchen := store.Principal{Role: store.RoleRestaurant, ID: r.ID}
-	o := f.order(r)
-	ws := f.watch(o.Topic())
+	f, flaky, o, kitchen, ws := watchedOrder(t)
 
 	flaky.down.Store(true)
 	f.move(o.ID, kitchen, store.StatusAccepted, "")

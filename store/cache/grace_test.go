@@ -14,17 +14,25 @@ func shortLived(cfg *Config) {
 	cfg.TTLOverrides = map[Class]time.Duration{ClassRestaurants: 200 * time.Millisecond, ClassOrders: 200 * time.Millisecond}
 }
 
+// expiredThing is a cache whose thing 1 (version 1) was cached and has
+// expired, and the record behind it.
+func expiredThing(t *testing.T) (*Cache, *record) {
+	t.Helper()
+	c, _ := newCache(t, shortLived)
+	src := newRecord()
+	src.set("1", 1)
+	mustGet(t, c, thingKey("1"), src.loader("1"))
+	time.Sleep(300 * time.Millisecond)
+	return c, src
+}
+
 // away is a source that is unavailable.
 func away(context.Context) (versioned, error) {
 	return versioned{}, store.Errorf(store.EUNAVAILABLE, "database_unavailable", "the database is away")
 }
 
 func TestStaleIfError_AnExpiredEntryAnswersWhileTheSourceIsAway(t *testing.T) {
-	c, _ := newCache(t, shortLived)
-	src := newRecord()
-	src.set("1", 1)
-	mustGet(t, c, thingKey("1"), src.loader("1"))
-	time.Sleep(300 * time.Millisecond)
+	c, src := expiredThing(t)
 
 	ctx := WithStaleNotice(context.Background())
 	v, err := Get(ctx, c, thingKey("1"), away)
@@ -91,11 +99,7 @@ func TestStaleIfError_OnlyForAnUnavailableSourceAndTheCatalogue(t *testing.T) {
 }
 
 func TestStaleIfError_AWriteThatNeverReachedTheSourceKeepsTheCopy(t *testing.T) {
-	c, _ := newCache(t, shortLived)
-	src := newRecord()
-	src.set("1", 1)
-	mustGet(t, c, thingKey("1"), src.loader("1"))
-	time.Sleep(300 * time.Millisecond)
+	c, _ := expiredThing(t)
 	unreached := func(context.Context) (versioned, error) {
 		return versioned{}, &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable", Message: "cannot connect", Unapplied: true}
 	}
