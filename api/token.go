@@ -58,6 +58,11 @@ func (t *Tokens) Mint(p store.Principal, ttl time.Duration) (string, error) {
 	if p.Role != store.RoleAdmin && p.ID <= 0 {
 		return "", fmt.Errorf("mint token: a %s token needs the %s's ID as subject", p.Role, p.Role)
 	}
+	// Verify refuses a negative subject, so a token carrying one would be
+	// refused on its first use.
+	if p.ID < 0 {
+		return "", fmt.Errorf("mint token: the subject %d is negative", p.ID)
+	}
 	now := t.now()
 	c := claims{Role: p.Role, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    tokenIssuer,
