@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -88,8 +89,17 @@ func (t *Tokens) Verify(token string) (store.Principal, error) {
 // verify is Verify that also returns when the token expires (its exp
 // claim, which it requires).
 func (t *Tokens) verify(token string) (store.Principal, time.Time, error) {
+	// Go's base64 skips CR and LF even when strict, so a token with one
+	// inside its signature would verify as the token without.
+	if strings.ContainsAny(token, "\r\n") {
+		return store.Principal{}, time.Time{}, store.Errorf(store.EUNAUTHORIZED, "token_invalid", "the token is malformed or not signed by this server")
+	}
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
+		// Lenient base64 ignores the unused low bits of the signature's
+		// last character, so three other spellings of every token would
+		// verify: strict decoding refuses them.
+		jwt.WithStrictDecoding(),
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(tokenIssuer),
