@@ -35,7 +35,7 @@ func storeError(op string, err error) error {
 		var ce *pgconn.ConnectError
 		return &store.Error{Kind: store.EUNAVAILABLE, Code: "database_unavailable",
 			Message:   op + ": the database is unavailable; retry shortly",
-			Unapplied: errors.As(err, &ce) || pgconn.SafeToRetry(err)}
+			Unapplied: errors.As(err, &ce) || pgconn.SafeToRetry(err) || errors.Is(err, errNotBegun)}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

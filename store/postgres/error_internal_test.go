@@ -39,6 +39,9 @@ func TestStoreErrorUnavailableClasses(t *testing.T) {
 	if got := storeError("op", fmt.Errorf("begin: %w", &pgconn.ConnectError{})); !store.Unapplied(got) {
 		t.Errorf("a failed connect is unapplied, mapped to %#v", got)
 	}
+	if got := storeError("op", fmt.Errorf("%w: %w", errNotBegun, io.EOF)); !store.Unapplied(got) {
+		t.Errorf("a transaction that did not begin is unapplied, mapped to %#v", got)
+	}
 	if got := storeError("op", &pgconn.PgError{Code: "57P01"}); store.Unapplied(got) {
 		t.Errorf("a session ended under a statement may have committed it, mapped to %#v", got)
 	}

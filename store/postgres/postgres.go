@@ -12,6 +12,7 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -134,9 +135,28 @@ type querier interface {
 // nil and rolled back otherwise. The isolation level is explicit because
 // PlaceOrder's idempotency relies on statements seeing rows other
 // transactions committed meanwhile.
-func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+//
+// A transaction that fails to begin wrote nothing, whatever the error
+// (errNotBegun; storeError makes it store.Unapplied).
+func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNotBegun, err)
+	}
+	defer func() {
+		if rerr := tx.Rollback(ctx); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) && err == nil {
+			err = rerr
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
 }
+
+// errNotBegun: a transaction failed to begin, so nothing of it reached the
+// database.
+var errNotBegun = errors.New("the transaction did not begin")
 
 // now is the instant a change happens when the caller did not say, in UTC
 // and at the microsecond precision PostgreSQL stores.

@@ -29,10 +29,14 @@ func TestKillNineOfAClusterNodeHandsItsOrdersOverToTheOthers(t *testing.T) {
 	load := placeOrders(ctx, t, city, 8, func(i int) *node { return survivors[i%len(survivors)] })
 	time.Sleep(3 * time.Second)
 	watched := load.snapshot()[:6]
+	// The watchers outlive the load: they must still be there for the
+	// events of the last moves.
+	watching, unwatch := context.WithCancel(t.Context())
+	defer unwatch()
 	var watchers []*watcher
 	for _, o := range watched {
 		topic := "order:" + itoa(o.orderID)
-		watchers = append(watchers, watch(ctx, t, store.Principal{Role: store.RoleCustomer, ID: o.customer}, []string{topic}, b, c))
+		watchers = append(watchers, watch(watching, t, store.Principal{Role: store.RoleCustomer, ID: o.customer}, []string{topic}, b, c))
 	}
 	time.Sleep(time.Second)
 	load.phase()

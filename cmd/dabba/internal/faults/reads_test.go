@@ -28,6 +28,8 @@ type readLoad struct {
 	staleMsg []string
 	// stales counts the reads answered from an expired copy (stale-if-error).
 	stales int
+	// refused holds the restaurants a read of which answered 503.
+	refused map[int64]bool
 	// writes counts the writer's answers by status; writeLatencies are the
 	// acknowledged renames' latencies, by phase.
 	writes         map[int]int
@@ -52,7 +54,7 @@ func versionOf(name string) int {
 // and one writer renaming them as their owners (every interval), through
 // n, until ctx ends.
 func readAndRename(ctx context.Context, t *testing.T, n *node, c city, readers int, interval time.Duration) *readLoad {
-	l := &readLoad{version: map[int64]int{}, reads: map[int]int{}, writes: map[int]int{}}
+	l := &readLoad{version: map[int64]int{}, reads: map[int]int{}, writes: map[int]int{}, refused: map[int64]bool{}}
 	var wg sync.WaitGroup
 	for i := range readers {
 		api := n.As(store.RoleCustomer, c.customers[i%len(c.customers)])
@@ -93,6 +95,9 @@ func (l *readLoad) read(ctx context.Context, api *client.ClientWithResponses, id
 		return
 	}
 	l.reads[res.StatusCode()]++
+	if res.StatusCode() == http.StatusServiceUnavailable {
+		l.refused[id] = true
+	}
 	if res.StatusCode() != http.StatusOK {
 		return
 	}
@@ -152,7 +157,16 @@ func (l *readLoad) phase() (reads, writes map[int]int, writeLatencies []time.Dur
 	defer l.mu.Unlock()
 	reads, writes, writeLatencies, stales = l.reads, l.writes, l.writeLatencies, l.stales
 	l.reads, l.writes, l.writeLatencies, l.stales = map[int]int{}, map[int]int{}, nil, 0
+	l.refused = map[int64]bool{}
 	return
+}
+
+// refusedRestaurants is how many restaurants had a read answer 503 since
+// the last phase.
+func (l *readLoad) refusedRestaurants() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.refused)
 }
 
 // phase takes the placements' latencies and statuses since the last phase
