@@ -312,6 +312,17 @@ func expectExactlyOnce(t *testing.T, s *servers, acked []ack) {
 	}
 }
 
+// expectStatuses fails the test for every answer in counts (by status)
+// whose status is not one of want.
+func expectStatuses(t *testing.T, what, when string, counts map[int]int, want ...int) {
+	t.Helper()
+	for status, count := range counts {
+		if !slices.Contains(want, status) {
+			t.Errorf("%d %s answered %d %s, want %v", count, what, status, when, want)
+		}
+	}
+}
+
 // problemCode is the code of a problem+json body, or "".
 func problemCode(body []byte) string {
 	var p struct {

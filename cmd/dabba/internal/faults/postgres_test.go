@@ -47,26 +47,15 @@ func TestPostgresOutageAnswers503WithRetryAfterAndRecoversByItself(t *testing.T)
 	orders.wait()
 	reads.wait()
 
-	for status, count := range outageOrders {
-		if status != http.StatusServiceUnavailable {
-			t.Errorf("%d placements answered %d while PostgreSQL was down, want 503", count, status)
-		}
-	}
-	for status, count := range outageWrites {
-		if status != http.StatusServiceUnavailable {
-			t.Errorf("%d restaurant updates answered %d while PostgreSQL was down, want 503", count, status)
-		}
-	}
+	const away = "while PostgreSQL was down"
+	expectStatuses(t, "placements", away, outageOrders, http.StatusServiceUnavailable)
+	expectStatuses(t, "restaurant updates", away, outageWrites, http.StatusServiceUnavailable)
 	// Cached reads keep answering, from a live entry or, once it expired,
 	// from its stale-if-error copy. A failed rename that never reached the
 	// database leaves the entry as it was; one PostgreSQL dropped under it
 	// (the edge of the outage) may have committed, so its entry and copy
 	// go, and that restaurant's reads answer 503 until PostgreSQL is back.
-	for status, count := range outageReads {
-		if status != http.StatusOK && status != http.StatusServiceUnavailable {
-			t.Errorf("%d reads answered %d while PostgreSQL was down, want 200 (cached) or 503", count, status)
-		}
-	}
+	expectStatuses(t, "reads", away, outageReads, http.StatusOK, http.StatusServiceUnavailable)
 	if refused > 1 || outageReads[http.StatusOK] == 0 {
 		t.Errorf("reads of %d restaurants answered 503 while PostgreSQL was down (%d reads answered 200), want all but one at most served from the cache",
 			refused, outageReads[http.StatusOK])
